@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/hypertube/hypertube"
+	"github.com/hypertube/hypertube/catalog"
+	"github.com/hypertube/hypertube/media"
+	"github.com/hypertube/hypertube/store"
+	"github.com/hypertube/hypertube/torrent"
+	"github.com/hypertube/hypertube/tracker"
+	"github.com/hypertube/hypertube/web"
+)
+
+type serveConfig struct {
+	addr        string
+	dataDir     string
+	databaseURL string
+	torrentAddr string
+	demo        bool
+	demoRate    int64
+	noDHT       bool
+	noPEX       bool
+	noUTP       bool
+	firstByte   time.Duration
+	logLevel    slog.Level
+}
+
+func parseServeFlags(args []string, e env) (serveConfig, error) {
+	c := serveConfig{databaseURL: e.Getenv("HYPERTUBE_DATABASE_URL")}
+	fs := newFlagSet("serve", "[flags]", e)
+	fs.StringVar(&c.addr, "addr", envOr(e, "HYPERTUBE_ADDR", "127.0.0.1:8080"), "HTTP listen address (env HYPERTUBE_ADDR)")
+	fs.StringVar(&c.dataDir, "data", envOr(e, "HYPERTUBE_DATA", "./data"), "data directory: downloads, database, demo films (env HYPERTUBE_DATA)")
+	fs.StringVar(&c.torrentAddr, "torrent-addr", envOr(e, "HYPERTUBE_TORRENT_ADDR", ":42069"), "BitTorrent listen address (env HYPERTUBE_TORRENT_ADDR)")
+	demo := envOr(e, "HYPERTUBE_DEMO", "true")
+	fs.BoolVar(&c.demo, "demo", demo != "false" && demo != "0", "generate demo films and seed them from a local peer (env HYPERTUBE_DEMO)")
+	rate := envOr(e, "HYPERTUBE_DEMO_RATE", "0")
+	fs.Func("demo-rate", "upload limit of the demo peer, e.g. 2MiB (per second; 0 = unlimited; env HYPERTUBE_DEMO_RATE)", func(s string) error {
+		rate = s
+		return nil
+	})
+	offline := envOr(e, "HYPERTUBE_OFFLINE", "") == "true"
+	fs.BoolVar(&c.noDHT, "no-dht", offline, "turn off the DHT (env HYPERTUBE_OFFLINE=true turns off DHT, PEX and uTP)")
+	fs.BoolVar(&c.noPEX, "no-pex", offline, "turn off peer exchange")
+	fs.BoolVar(&c.noUTP, "no-utp", offline, "turn off uTP (TCP only)")
+	fs.DurationVar(&c.firstByte, "first-byte-timeout", 30*time.Second, "how long a stream waits for peers before answering 504")
+	fs.TextVar(&c.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn, error")
+	if err := parseFlags(fs, args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	n, err := parseSize(rate)
+	if err != nil {
+		return c, usageError{fmt.Sprintf("invalid --demo-rate: %v", err)}
+	}
+	c.demoRate = n
+	return c, nil
+}
+
+func envOr(e env, key, def string) string {
+	if v := e.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// runServe runs the web site until ctx ends.
+func runServe(ctx context.Context, args []string, e env) error {
+	c, err := parseServeFlags(args, e)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(e.Stderr, &slog.HandlerOptions{Level: c.logLevel}))
+	if err := os.MkdirAll(c.dataDir, 0o755); err != nil {
+		return err
+	}
+
+	db, err := store.Open(ctx, c.databaseURL, c.dataDir)
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer db.Close()
+	movies := store.NewMovieService(db)
+	if err := catalog.Import(ctx, movies, catalog.Builtin()); err != nil {
+		return fmt.Errorf("import the built-in catalog: %w", err)
+	}
+
+	// Listen before anything announces, so that the built-in tracker's URL
+	// is known and reachable.
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	baseURL := "http://" + ln.Addr().String()
+	trackerURL := baseURL + "/announce"
+	trk := tracker.New(tracker.Config{Logger: log})
+
+	engine, err := torrent.NewEngine(torrent.Config{
+		DataDir:    filepath.Join(c.dataDir, "torrents"),
+		StateDir:   filepath.Join(c.dataDir, "state"),
+		ListenAddr: c.torrentAddr,
+		NoDHT:      c.noDHT,
+		NoPEX:      c.noPEX,
+		NoUTP:      c.noUTP,
+		Seed:       true,
+		Logger:     log,
+	})
+	if err != nil {
+		return fmt.Errorf("start the torrent engine: %w", err)
+	}
+	defer engine.Close()
+	if restored, err := engine.Restore(ctx); err != nil {
+		log.Warn("restore torrents", "err", err)
+	} else if len(restored) > 0 {
+		log.Info("resumed torrents", "count", len(restored))
+	}
+
+	runner := &media.Runner{Logger: log, MaxJobs: 4}
+	site, err := web.New(web.Config{
+		Movies:           movies,
+		Engine:           engine,
+		Tracker:          trk,
+		DataDir:          c.dataDir,
+		Logger:           log,
+		FirstByteTimeout: c.firstByte,
+	})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           site,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	fmt.Fprintf(e.Stdout, "Hypertube is listening on %s\n", baseURL)
+	log.Info("listening", "url", baseURL, "data", c.dataDir, "database", db.Dialect())
+
+	if c.demo {
+		seeder, err := startDemo(ctx, demoConfig{
+			dataDir: c.dataDir, trackerURL: trackerURL, rate: c.demoRate,
+			runner: runner, movies: movies, engine: engine, log: log,
+		})
+		if err != nil {
+			log.Error("demo swarm", "err", err)
+		}
+		if seeder != nil {
+			defer seeder.Close()
+		}
+	}
+
+	select {
+	case err := <-serveErr:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		srv.Close()
+	}
+	return nil
+}
+
+var _ hypertube.Engine = (*torrent.Engine)(nil)
