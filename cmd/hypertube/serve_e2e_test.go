@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/hypertube/hypertube/internal/browsertest"
+)
+
+// startServe runs `hypertube serve` in-process with args and returns its
+// base URL; the server stops at cleanup.
+func startServe(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	outR, outW := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		full := append([]string{"hypertube", "serve"}, args...)
+		done <- run(ctx, full, func(string) string { return "" }, strings.NewReader(""), outW, testLogWriter{t})
+		outW.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Errorf("serve exited with status %d", code)
+			}
+		case <-time.After(20 * time.Second):
+			t.Error("serve did not shut down within 20s")
+		}
+	})
+	urls := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(outR)
+		for sc.Scan() {
+			if i := strings.Index(sc.Text(), "http://"); i >= 0 {
+				select {
+				case urls <- sc.Text()[i:]:
+				default:
+				}
+			}
+		}
+	}()
+	select {
+	case u := <-urls:
+		return u
+	case code := <-done:
+		t.Fatalf("serve exited with status %d before listening", code)
+	case <-time.After(60 * time.Second):
+		t.Fatal("serve did not print its URL within 60s")
+	}
+	return ""
+}
+
+type testLogWriter struct{ t *testing.T }
+
+func (w testLogWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+var movieLink = regexp.MustCompile(`href="(/movies/\d+)"[^>]*>(?s:(.*?))</a>`)
+
+// waitForFilm polls the home page until a film whose card mentions want
+// appears, and returns its page's path.
+func waitForFilm(t *testing.T, base, want string) string {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Minute)
+	for time.Now().Before(deadline) {
+		if res, err := http.Get(base + "/"); err == nil {
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			for _, m := range movieLink.FindAllStringSubmatch(string(body), -1) {
+				if strings.Contains(m[2], want) {
+					return m[1]
+				}
+			}
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	t.Fatalf("no film matching %q on the home page after 3 minutes", want)
+	return ""
+}
+
+type statusEvent struct {
+	Peers          int     `json:"peers"`
+	Percent        float64 `json:"percent"`
+	BytesCompleted int64   `json:"bytesCompleted"`
+	Length         int64   `json:"length"`
+}
+
+// readStatus reads one status event of a film's server-sent events.
+func readStatus(t *testing.T, url string) statusEvent {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	sc := bufio.NewScanner(res.Body)
+	for sc.Scan() {
+		if data, ok := strings.CutPrefix(sc.Text(), "data:"); ok {
+			var ev statusEvent
+			if err := json.Unmarshal([]byte(strings.TrimSpace(data)), &ev); err != nil {
+				t.Fatalf("status event %q: %v", data, err)
+			}
+			return ev
+		}
+	}
+	t.Fatalf("no status event from %s: %v", url, sc.Err())
+	return statusEvent{}
+}
+
+// TestServePlaysWhileDownloading is the whole product in one test: serve
+// with a throttled demo swarm, open a film in Chromium, press Play; the
+// video plays while less than half of the torrent is verified, a seek to
+// 70 % plays, and the console stays clean.
+func TestServePlaysWhileDownloading(t *testing.T) {
+	data := t.TempDir()
+	base := startServe(t, "--addr", "127.0.0.1:0", "--data", data, "--torrent-addr", "127.0.0.1:0",
+		"--no-dht", "--no-pex", "--no-utp", "--demo-rate", "768K", "--log-level", "warn")
+	film := waitForFilm(t, base, "Color Bars")
+
+	ctx, console := browsertest.New(t)
+	step, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	start := time.Now()
+	if err := chromedp.Do(step, chromedp.Navigate(base+film)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(step, chromedp.Evaluate[chromedp.Void](`document.querySelector("video").play().catch(() => {}); 0`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := browsertest.WaitJS(step, `document.querySelector("video").currentTime > 2`, 90*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("Play → 2 s of video in %v", time.Since(start))
+	st := readStatus(t, base+film+"/events")
+	if st.Length == 0 || st.BytesCompleted*2 >= st.Length {
+		t.Errorf("video passed 2 s with %d of %d bytes verified; want less than half (is the demo swarm throttled?)", st.BytesCompleted, st.Length)
+	}
+	if st.Peers < 1 {
+		t.Errorf("status reports %d peers while playing", st.Peers)
+	}
+	seek := `(() => { const v = document.querySelector("video"); window.seekTarget = v.duration * 0.7; v.currentTime = window.seekTarget; return true })()`
+	if _, err := chromedp.Run(step, chromedp.Evaluate[bool](seek)); err != nil {
+		t.Fatal(err)
+	}
+	if err := browsertest.WaitJS(step, `(() => { const v = document.querySelector("video"); return !v.paused && v.currentTime > window.seekTarget + 1 })()`, 60*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if errs := console.Errors(); len(errs) > 0 {
+		t.Errorf("browser console errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
