@@ -78,7 +78,7 @@ func TestProgressWriterPlain(t *testing.T) {
 	start := time.Unix(1000, 0)
 	p := downloadProgress{Done: 1, Total: 2, Peers: 1}
 	pw.update(p, start, false)
-	pw.update(p, start.Add(time.Second), false)          // too soon
+	pw.update(p, start.Add(time.Second), false)           // too soon
 	pw.update(p, start.Add(2500*time.Millisecond), false) // due
 	pw.update(downloadProgress{Done: 2, Total: 2}, start.Add(2600*time.Millisecond), true)
 	pw.finish()
