@@ -1,0 +1,59 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/hypertube/hypertube"
+)
+
+// statusOf maps a domain error code to its HTTP status.
+func statusOf(code string) int {
+	switch code {
+	case hypertube.EINVALID:
+		return http.StatusBadRequest
+	case hypertube.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case hypertube.EFORBIDDEN:
+		return http.StatusForbidden
+	case hypertube.ENOTFOUND:
+		return http.StatusNotFound
+	case hypertube.ECONFLICT:
+		return http.StatusConflict
+	case hypertube.ERANGE:
+		return http.StatusRequestedRangeNotSatisfiable
+	case hypertube.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	case hypertube.ETIMEOUT:
+		return http.StatusGatewayTimeout
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// fail answers with the error page for err. Internal errors are logged in
+// full and shown to the person only as a generic sentence.
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	code := hypertube.ErrorCode(err)
+	status := statusOf(code)
+	message := hypertube.ErrorMessage(err)
+	if status == http.StatusInternalServerError {
+		h.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		message = msg("error.internal")
+	}
+	h.renderError(w, r, status, message)
+}
+
+type errorPage struct {
+	Status  int
+	Heading string
+	Message string
+}
+
+func (h *handler) renderError(w http.ResponseWriter, r *http.Request, status int, message string) {
+	heading, ok := messages[fmt.Sprintf("status.%d", status)]
+	if !ok {
+		heading = http.StatusText(status)
+	}
+	h.render(w, r, status, "error.html", errorPage{Status: status, Heading: heading, Message: message})
+}
