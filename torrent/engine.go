@@ -115,7 +115,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 		FilePathMaker: filePathMaker(e.reserved),
 		// Part files would make a restart forget pieces of unfinished files.
 		UsePartFiles:    g.Some(false),
-		PieceCompletion: completion,
+		PieceCompletion: &lateCompletion{pc: completion},
 		Logger:          quiet,
 	})
 

@@ -140,7 +140,6 @@ func (e *Engine) Status(infoHash string) (*hypertube.TorrentStatus, error) {
 	}
 	s.HasInfo = true
 	s.Length = info.TotalLength()
-	s.BytesCompleted = t.BytesCompleted()
 	s.Complete = t.Complete().Bool()
 	var off int64
 	for _, run := range t.PieceStateRuns() {
@@ -154,6 +153,10 @@ func (e *Engine) Status(infoHash string) (*hypertube.TorrentStatus, error) {
 			}
 		}
 		off += n
+	}
+	// Torrent.BytesCompleted counts unverified chunks too; we promise verified bytes.
+	for _, r := range s.Buffered {
+		s.BytesCompleted += r.End - r.Start
 	}
 	return s, nil
 }
