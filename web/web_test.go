@@ -273,3 +273,5 @@ func TestNewNeedsServices(t *testing.T) {
 		t.Error("New without Engine: no error")
 	}
 }
+
+var hypertubeFilter = hypertube.MovieFilter{}
