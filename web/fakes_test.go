@@ -281,7 +281,7 @@ func (f *fakeReader) Read(p []byte) (int, error) {
 }
 
 func (f *fakeReader) Seek(off int64, whence int) (int64, error) { return f.r.Seek(off, whence) }
-func (f *fakeReader) Close() error                             { return nil }
+func (f *fakeReader) Close() error                              { return nil }
 
 // torrentFile builds the bytes of a real single-file .torrent.
 func torrentFile(name string, length int64) ([]byte, error) {

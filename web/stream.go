@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hypertube/hypertube"
+	"github.com/hypertube/hypertube/stream"
 )
 
 // handleStream serves the film's video file while the torrent downloads.
@@ -49,7 +50,7 @@ func (h *handler) handleStream(w http.ResponseWriter, r *http.Request) {
 			h.log.Warn("mark watched", "movie", m.ID, "err", err)
 		}
 	}
-	serveContent(w, r, content{
+	stream.Serve(w, r, stream.Content{
 		Name:        path.Base(f.Path),
 		ContentType: videoContentType(f.Path),
 		Size:        f.Length,
