@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"time"
 
 	g "github.com/anacrolix/generics"
@@ -231,9 +232,23 @@ func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
 	return l >= h.min && h.Handler.Enabled(ctx, l)
 }
 
-// Handle filters too: anacrolix's log adapter calls Handle without asking Enabled.
+// Handle filters too: anacrolix's log adapter calls Handle without asking
+// Enabled. It also drops two kinds of anacrolix noise: errors about cancelled
+// reads (every viewer who closes a tab cancels one) and failed msyncs.
 func (h minLevel) Handle(ctx context.Context, r slog.Record) error {
 	if r.Level < h.min {
+		return nil
+	}
+	noise := false
+	r.Attrs(func(a slog.Attr) bool {
+		err, ok := a.Value.Any().(error)
+		noise = ok && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+			// mmap storage msyncs unaligned ranges of files that do not start
+			// on a page boundary; the data is written all the same.
+			(r.Message == "error flushing piece storage" && errors.Is(err, syscall.EINVAL)))
+		return !noise
+	})
+	if noise {
 		return nil
 	}
 	return h.Handler.Handle(ctx, r)

@@ -174,3 +174,15 @@ func TestUnknownAndDropped(t *testing.T) {
 		t.Fatalf("Status after Drop = %v, want ENOTFOUND", err)
 	}
 }
+
+// writeRandom writes size random bytes to a new file named name.
+func writeRandom(t *testing.T, name string, size int) string {
+	t.Helper()
+	b := make([]byte, size)
+	rand.Read(b)
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

@@ -2,6 +2,7 @@ package torrent
 
 import (
 	"context"
+	"io"
 	"sync"
 
 	"github.com/anacrolix/torrent"
@@ -34,14 +35,39 @@ func (e *Engine) OpenFile(ctx context.Context, infoHash string, index int) (hype
 	r.SetReadahead(Readahead)
 	f.Download()
 	ent.readers.Add(1)
-	return &fileReader{Reader: r, ent: ent}, nil
+	return &fileReader{Reader: r, ent: ent, length: f.Length()}, nil
 }
 
-// fileReader counts itself in Status.Readers until closed.
+// fileReader stops at the end of its file and counts itself in
+// Status.Readers until closed.
 type fileReader struct {
 	torrent.Reader
-	ent  *entry
-	once sync.Once
+	ent    *entry
+	once   sync.Once
+	pos    int64
+	length int64
+}
+
+// Read never goes past the file: anacrolix v1.59.1 file readers hand back
+// bytes of the next file when the buffer is larger than what is left.
+func (r *fileReader) Read(b []byte) (int, error) {
+	if r.pos >= r.length {
+		return 0, io.EOF
+	}
+	if left := r.length - r.pos; int64(len(b)) > left {
+		b = b[:left]
+	}
+	n, err := r.Reader.Read(b)
+	r.pos += int64(n)
+	return n, err
+}
+
+func (r *fileReader) Seek(off int64, whence int) (int64, error) {
+	pos, err := r.Reader.Seek(off, whence)
+	if err == nil {
+		r.pos = pos
+	}
+	return pos, err
 }
 
 func (r *fileReader) Close() (err error) {

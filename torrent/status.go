@@ -74,12 +74,23 @@ func (e *Engine) Info(ctx context.Context, infoHash string) (*hypertube.TorrentI
 }
 
 func (e *Engine) waitInfo(ctx context.Context, ent *entry) error {
+	// ready first: an unsafe torrent is both ready (with its error) and closed.
+	select {
+	case <-ent.ready:
+		return ent.err
+	default:
+	}
 	select {
 	case <-ent.ready:
 		return ent.err
 	case <-ctx.Done():
 		return fmt.Errorf("%w: %w", hypertube.Errorf(hypertube.ETIMEOUT, "no peer sent this torrent's metadata in time"), ctx.Err())
 	case <-ent.t.Closed():
+		select {
+		case <-ent.ready:
+			return ent.err
+		default:
+		}
 		return hypertube.Errorf(hypertube.ENOTFOUND, "this torrent was removed")
 	}
 }
