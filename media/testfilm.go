@@ -130,7 +130,7 @@ func videoArgs(s TestFilm, ext string) []string {
 	args := []string{"-c:v", s.VideoCodec, "-pix_fmt", "yuv420p", "-g", keyint}
 	switch s.VideoCodec {
 	case "libx264":
-		args = append(args, "-preset", "veryfast", "-keyint_min", keyint, "-sc_threshold", "0")
+		args = append(args, "-preset", "ultrafast", "-keyint_min", keyint, "-sc_threshold", "0")
 	case "libx265":
 		args = append(args, "-preset", "ultrafast",
 			"-x265-params", "log-level=error:keyint="+keyint+":min-keyint="+keyint+":scenecut=0")
@@ -237,14 +237,15 @@ func isLanguage(s string) bool {
 
 // PosterArgs returns the ffmpeg arguments that grab the frame of video at
 // offset at and write it to out as a width×height JPEG, letterboxed so that
-// any picture shape fits.
+// any picture shape fits. The JPEG is 4:4:4 because 4:2:0 needs even sizes
+// and the usual poster height, 513, is odd.
 func PosterArgs(video, out string, at time.Duration, width, height int) []string {
 	w, h := strconv.Itoa(width), strconv.Itoa(height)
 	return []string{"-hide_banner", "-nostats", "-v", "error", "-y",
 		"-ss", formatSeconds(at), "-i", "file:" + video,
 		"-frames:v", "1",
 		"-vf", "scale=" + w + ":" + h + ":force_original_aspect_ratio=decrease," +
-			"pad=" + w + ":" + h + ":(ow-iw)/2:(oh-ih)/2:color=0x101018,setsar=1,format=yuvj420p",
+			"pad=" + w + ":" + h + ":(ow-iw)/2:(oh-ih)/2:color=0x101018,setsar=1,format=yuvj444p",
 		"-c:v", "mjpeg", "-q:v", "3", "-f", "image2", "file:" + out,
 	}
 }

@@ -35,7 +35,7 @@ func TestTestFilmArgs(t *testing.T) {
 				{"-f", "lavfi", "-i", "sine=frequency=440:beep_factor=2:sample_rate=48000:duration=3"},
 				{"-map", "0:v:0"}, {"-map", "1:a:0"},
 				{"-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "50"},
-				{"-preset", "veryfast", "-keyint_min", "50", "-sc_threshold", "0"},
+				{"-preset", "ultrafast", "-keyint_min", "50", "-sc_threshold", "0"},
 				{"-c:a", "aac", "-b:a", "128k", "-ac", "2"},
 				{"-disposition:a:0", "default"},
 				{"-t", "3", "-f", "mp4", "file:/tmp/a.mp4"},
@@ -183,7 +183,7 @@ func TestPosterArgs(t *testing.T) {
 	for _, seq := range [][]string{
 		{"-ss", "12.5", "-i", "file:/films/a.mp4"},
 		{"-frames:v", "1"},
-		{"-vf", "scale=342:513:force_original_aspect_ratio=decrease,pad=342:513:(ow-iw)/2:(oh-ih)/2:color=0x101018,setsar=1,format=yuvj420p"},
+		{"-vf", "scale=342:513:force_original_aspect_ratio=decrease,pad=342:513:(ow-iw)/2:(oh-ih)/2:color=0x101018,setsar=1,format=yuvj444p"},
 		{"-f", "image2", "file:/films/poster.jpg"},
 	} {
 		if !hasSeq(args, seq...) {
