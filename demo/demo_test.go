@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"image/jpeg"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,8 @@ import (
 )
 
 const scale = 0.05 // 60 s → 3 s, 90 s → 4.5 s, 20 s → 1 s
+
+var quiet = slog.New(slog.DiscardHandler)
 
 // want describes each generated film, in library order.
 var want = []struct {
@@ -35,7 +38,7 @@ func TestGenerate(t *testing.T) {
 	r := &media.Runner{}
 	dir := t.TempDir()
 
-	films, err := demo.GenerateWith(ctx, r, dir, demo.Options{Scale: scale})
+	films, err := demo.GenerateWith(ctx, r, dir, demo.Options{Scale: scale, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +109,7 @@ func TestGenerateReusesCompleteFiles(t *testing.T) {
 	defer cancel()
 	r := &media.Runner{}
 	dir := t.TempDir()
-	films, err := demo.GenerateWith(ctx, r, dir, demo.Options{Scale: scale})
+	films, err := demo.GenerateWith(ctx, r, dir, demo.Options{Scale: scale, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +141,7 @@ func TestGenerateReusesCompleteFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	again, err := demo.GenerateWith(ctx, r, dir, demo.Options{Scale: scale})
+	again, err := demo.GenerateWith(ctx, r, dir, demo.Options{Scale: scale, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +176,7 @@ func TestGenerateStopsWithContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	dir := t.TempDir()
-	if _, err := demo.GenerateWith(ctx, &media.Runner{}, dir, demo.Options{Scale: scale}); err == nil {
+	if _, err := demo.GenerateWith(ctx, &media.Runner{}, dir, demo.Options{Scale: scale, Logger: quiet}); err == nil {
 		t.Fatal("GenerateWith with a cancelled context succeeded")
 	}
 	// Nothing half-made may look like a film.
