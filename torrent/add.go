@@ -211,14 +211,18 @@ func (e *Engine) watch(ent *entry) {
 			e.mu.Unlock()
 		}
 	}
-	if e.cfg.Seed || ent.seedRoot != "" {
-		return
-	}
 	select {
 	case <-ent.t.Complete().On():
-		ent.t.DisallowDataUpload()
+		e.stopUploadIfDone(ent)
 	case <-ent.t.Closed():
 	case <-e.done:
+	}
+}
+
+// stopUploadIfDone enforces Config.Seed=false on a complete torrent.
+func (e *Engine) stopUploadIfDone(ent *entry) {
+	if !e.cfg.Seed && ent.seedRoot == "" && ent.t.Complete().Bool() {
+		ent.t.DisallowDataUpload()
 	}
 }
 

@@ -37,6 +37,9 @@ func MakeTorrent(p string, trackers []string) (*metainfo.MetaInfo, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !safeComponent(filepath.Base(abs)) {
+		return nil, hypertube.Errorf(hypertube.EINVALID, "%s cannot be shared as a whole; pick a file or folder inside it", p)
+	}
 	var total int64
 	err = filepath.WalkDir(abs, func(_ string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -59,9 +62,6 @@ func MakeTorrent(p string, trackers []string) (*metainfo.MetaInfo, error) {
 	}
 	if total == 0 {
 		return nil, hypertube.Errorf(hypertube.EINVALID, "there is nothing to share: %s is empty", p)
-	}
-	if !safeComponent(filepath.Base(abs)) {
-		return nil, hypertube.Errorf(hypertube.EINVALID, "%s cannot be shared as a whole; pick a file or folder inside it", p)
 	}
 	info := metainfo.Info{PieceLength: choosePieceLength(total)}
 	if err := info.BuildFromFilePath(abs); err != nil {

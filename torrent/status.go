@@ -108,6 +108,8 @@ func (e *Engine) DownloadAll(ctx context.Context, infoHash string) error {
 	ent.t.DownloadAll()
 	select {
 	case <-ent.t.Complete().On():
+		// Now rather than from watch, so callers see the setting applied.
+		e.stopUploadIfDone(ent)
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("%w: %w", hypertube.Errorf(hypertube.ETIMEOUT, "the download did not finish in time"), ctx.Err())
