@@ -3,9 +3,12 @@ package web_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -171,5 +174,48 @@ func TestEventsWithoutPeers(t *testing.T) {
 	}
 	if b, _ := json.Marshal(ev["buffered"]); string(b) != "[]" {
 		t.Errorf("buffered = %s, want []", b)
+	}
+}
+
+// logLines is a slog handler's output that tests may read while the
+// server writes.
+type logLines struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logLines) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logLines) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+func TestEventsEndWhenClientGoes(t *testing.T) {
+	var logs logLines
+	s := newSite(t, func(c *web.Config) { c.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
+	ctx, cancel := context.WithCancel(t.Context())
+	req, _ := http.NewRequestWithContext(ctx, "GET", s.URL+"/movies/1/events", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bufio.NewReader(resp.Body).ReadString('}'); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	resp.Body.Close()
+	// The handler's request log line is written only when it returns.
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(logs.String(), "path=/movies/1/events status=200") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the event stream did not end after the client left; log:\n%s", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
