@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/anacrolix/torrent"
 	"github.com/anacrolix/torrent/bencode"
@@ -172,7 +173,7 @@ func (e *Engine) add(spec *torrent.TorrentSpec, st storage.ClientImpl, seedRoot 
 		return nil, false, hypertube.Errorf(hypertube.EINVALID, "this torrent could not be added")
 	}
 	ent := &entry{t: t, hash: spec.InfoHash, seedRoot: seedRoot, ready: make(chan struct{})}
-	ent.sample(now())
+	ent.sample(time.Now())
 	e.torrents[ent.hash] = ent
 	e.wg.Add(1)
 	go e.watch(ent)

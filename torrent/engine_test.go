@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/netip"
 	"os"
@@ -26,6 +27,7 @@ func newEngine(t *testing.T, dataDir string, mod ...func(*torrent.Config)) *torr
 		DataDir:    dataDir,
 		ListenAddr: "127.0.0.1:0",
 		NoDHT:      true, NoPEX: true, NoUTP: true,
+		Logger: slog.New(slog.DiscardHandler),
 	}
 	for _, m := range mod {
 		m(&cfg)

@@ -11,8 +11,6 @@ import (
 // rateWindow is how far back DownloadRate and UploadRate look.
 const rateWindow = 5 * time.Second
 
-var now = time.Now
-
 // sample is a torrent's byte counters at one moment.
 type sample struct {
 	at            time.Time
@@ -25,7 +23,7 @@ func (ent *entry) counters(at time.Time) sample {
 }
 
 // sample records the counters, keeping those within the rate window.
-func (ent *entry) sample(at time.Time) sample {
+func (ent *entry) sample(at time.Time) {
 	s := ent.counters(at)
 	ent.mu.Lock()
 	defer ent.mu.Unlock()
@@ -35,7 +33,6 @@ func (ent *entry) sample(at time.Time) sample {
 		i++
 	}
 	ent.samples = ent.samples[i:]
-	return s
 }
 
 // rates averages over the oldest sample still in the window.
@@ -132,7 +129,7 @@ func (e *Engine) Status(infoHash string) (*hypertube.TorrentStatus, error) {
 	default:
 	}
 	t := ent.t
-	at := now()
+	at := time.Now()
 	cur := ent.counters(at)
 	down, up := ent.rates(cur)
 	st := t.Stats()
