@@ -170,6 +170,15 @@ func TestMagnetWithUnsafeMetadata(t *testing.T) {
 			if _, err := e.Status(h); hypertube.ErrorCode(err) != hypertube.EINVALID {
 				t.Fatalf("Status = %v, want EINVALID", err)
 			}
+			if _, err := e.AddMagnet(context.Background(), torrent.Magnet(mi)); hypertube.ErrorCode(err) != hypertube.EINVALID {
+				t.Fatalf("adding it again = %v, want EINVALID", err)
+			}
+			if err := e.Drop(h); err != nil {
+				t.Fatalf("Drop = %v", err)
+			}
+			if _, err := e.Status(h); hypertube.ErrorCode(err) != hypertube.ENOTFOUND {
+				t.Fatalf("Status after Drop = %v, want ENOTFOUND", err)
+			}
 			e.Close()
 			assertJailed(t, parent)
 			if saved, _ := os.ReadDir(filepath.Join(dataDir, ".state", "torrents")); len(saved) != 0 {
