@@ -27,14 +27,21 @@ import (
 type entry struct {
 	t        *torrent.Torrent
 	hash     metainfo.Hash
-	seedRoot string // folder a seeded path lives in; "" means DataDir
-	readers  atomic.Int64
+	seedRoot string       // folder a seeded path lives in; "" means DataDir
+	readers  atomic.Int64 // open stream readers, for Status
+	// users counts what keeps the torrent from being released as idle:
+	// readers, running DownloadAlls and OpenFiles under way. It only goes
+	// up under Engine.mu, where releaseIdle checks it.
+	users      atomic.Int64
+	lastActive atomic.Int64 // unix nanoseconds of the last time users fell to 0
 
 	ready chan struct{} // closed once the metadata arrived and was checked
 	err   error         // set before ready closes when the metadata is unsafe
 
 	mu      sync.Mutex
 	samples []sample
+	open    map[*fileReader]struct{} // readers whose windows follow the rates
+	boosted map[int]int              // piece → readers that asked for it early (warm-up)
 }
 
 func (ent *entry) root(dataDir string) string {
@@ -84,6 +91,9 @@ func (e *Engine) AddMagnet(ctx context.Context, uri string) (string, error) {
 	if err != nil || spec.InfoHash.IsZero() {
 		return "", hypertube.Errorf(hypertube.EINVALID, "this magnet link has no valid BitTorrent info hash (xt=urn:btih:…)")
 	}
+	// A torrent released as idle comes back with its saved metainfo rather
+	// than asking peers for it again.
+	e.entry(spec.InfoHash.HexString())
 	ent, isNew, err := e.add(spec, nil, "")
 	if err != nil {
 		return "", err
@@ -174,7 +184,9 @@ func (e *Engine) add(spec *torrent.TorrentSpec, st storage.ClientImpl, seedRoot 
 	}
 	ent := &entry{t: t, hash: spec.InfoHash, seedRoot: seedRoot, ready: make(chan struct{})}
 	ent.sample(time.Now())
+	ent.lastActive.Store(time.Now().UnixNano())
 	e.torrents[ent.hash] = ent
+	delete(e.released, ent.hash)
 	e.wg.Add(1)
 	go e.watch(ent)
 	return ent, true, nil
@@ -296,33 +308,27 @@ func (e *Engine) Restore(ctx context.Context) ([]string, error) {
 	return hashes, errors.Join(errs...)
 }
 
-// entry finds the torrent of an info hash.
-func (e *Engine) entry(infoHash string) (*entry, error) {
-	h, err := ParseInfoHash(infoHash)
-	if err != nil {
-		return nil, err
-	}
-	e.mu.Lock()
-	ent, ok := e.torrents[h]
-	e.mu.Unlock()
-	if !ok {
-		return nil, hypertube.Errorf(hypertube.ENOTFOUND, "no torrent with info hash %s", h.HexString())
-	}
-	return ent, nil
-}
-
 // Drop forgets the torrent, keeping its files on disk.
 func (e *Engine) Drop(infoHash string) error {
-	ent, err := e.entry(infoHash)
+	h, err := ParseInfoHash(infoHash)
 	if err != nil {
 		return err
 	}
 	e.mu.Lock()
-	if e.torrents[ent.hash] == ent {
-		delete(e.torrents, ent.hash)
-		e.removeState(ent.hash)
+	ent, ok := e.torrents[h]
+	released := e.released[h]
+	if ok || released {
+		delete(e.torrents, h)
+		delete(e.released, h)
+		e.removeState(h)
 	}
 	e.mu.Unlock()
-	ent.t.Drop()
+	if !ok && !released {
+		return hypertube.Errorf(hypertube.ENOTFOUND, "no torrent with info hash %s", h.HexString())
+	}
+	e.hints.forget(h)
+	if ok {
+		ent.t.Drop()
+	}
 	return nil
 }

@@ -47,7 +47,17 @@ type Config struct {
 
 	Trackers []string // announce URLs added to every torrent
 	Logger   *slog.Logger
+
+	// IdleTimeout is how long a torrent may sit with no open reader and no
+	// DownloadAll before it is released from memory (its files, piece
+	// completion and metainfo stay, and any use re-adds it). 0 means
+	// DefaultIdleTimeout; a negative value never releases. Torrents given to
+	// Engine.Seed, and complete torrents when Seed is set, are never released.
+	IdleTimeout time.Duration
 }
+
+// DefaultIdleTimeout is Config.IdleTimeout's default.
+const DefaultIdleTimeout = 10 * time.Minute
 
 // Engine downloads, streams and seeds torrents. It is safe for concurrent use.
 type Engine struct {
@@ -62,7 +72,10 @@ type Engine struct {
 	mu       sync.Mutex
 	closed   bool
 	torrents map[metainfo.Hash]*entry
-	closers  []func() error // storages of seeded paths
+	released map[metainfo.Hash]bool // idle torrents to re-add from their saved metainfo
+	closers  []func() error         // storages of seeded paths
+
+	hints hints
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -101,6 +114,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 		stateDir: stateDir,
 		reserved: reservedName(dataDir, stateDir),
 		torrents: make(map[metainfo.Hash]*entry),
+		released: make(map[metainfo.Hash]bool),
 		done:     make(chan struct{}),
 	}
 
@@ -262,7 +276,9 @@ func (h minLevel) WithGroup(name string) slog.Handler {
 	return minLevel{h.min, h.Handler.WithGroup(name)}
 }
 
-// sampleRates records byte counters every second so Status can report recent rates.
+// sampleRates records byte counters every second so Status can report recent
+// rates, resizes the readers' windows to the new rates and releases idle
+// torrents.
 func (e *Engine) sampleRates() {
 	defer e.wg.Done()
 	tick := time.NewTicker(time.Second)
@@ -280,7 +296,9 @@ func (e *Engine) sampleRates() {
 			e.mu.Unlock()
 			for _, ent := range ents {
 				ent.sample(now)
+				e.retune(ent, now)
 			}
+			e.releaseIdle(now)
 		}
 	}
 }

@@ -95,10 +95,11 @@ func (e *Engine) waitInfo(ctx context.Context, ent *entry) error {
 // DownloadAll fetches every piece of the torrent and returns nil once all are
 // verified, or ctx's error when it ends first.
 func (e *Engine) DownloadAll(ctx context.Context, infoHash string) error {
-	ent, err := e.entry(infoHash)
+	ent, done, err := e.claim(infoHash)
 	if err != nil {
 		return err
 	}
+	defer done()
 	if err := e.waitInfo(ctx, ent); err != nil {
 		return err
 	}

@@ -1,0 +1,168 @@
+package torrent
+
+import (
+	"context"
+	"encoding/binary"
+	"io"
+	"math"
+	"path"
+	"strings"
+
+	"github.com/anacrolix/torrent"
+	"github.com/anacrolix/torrent/types"
+)
+
+// A player cannot start an MP4 before it has the moov box (the index of
+// every sample), and cannot seek a Matroska/WebM film before it has the
+// Cues, which muxers write at the end. Fetched in order, a film whose index
+// is at the end only starts once the whole file is there. So when a reader
+// opens such a file, the pieces holding the index are asked for right after
+// the piece under the reader.
+const (
+	// cuesTail is how much of a Matroska file's end is fetched early: Cues
+	// of a two-hour film take well under a megabyte, and the tags and
+	// attachments that may follow them a little more.
+	cuesTail = 4 << 20
+	// moovProbe is how much of an MP4's head is read to find its top-level
+	// boxes: ftyp, free and the mdat header fit in a few dozen bytes.
+	moovProbe = 64 << 10
+	// indexPriority is above the readahead window, so the index does not
+	// wait for up to MaxReadahead of film, and below the piece the player
+	// is blocked on.
+	indexPriority = types.PiecePriorityNext
+)
+
+// MoovAtEnd reads the top-level box headers of an MP4/MOV file from head,
+// its first bytes, and reports whether the moov box comes after the mdat
+// box of a file of size bytes; moovStart is then where the boxes after mdat
+// begin. It understands 64-bit box sizes, and returns ok=false for a moov
+// before mdat, an mdat that runs to the end, or headers it cannot read.
+func MoovAtEnd(head []byte, size int64) (moovStart int64, ok bool) {
+	n := int64(len(head))
+	for off := int64(0); off+8 <= n && off < size; {
+		boxSize := int64(binary.BigEndian.Uint32(head[off:]))
+		typ := string(head[off+4 : off+8])
+		switch {
+		case boxSize == 0: // the box runs to the end of the file
+			return 0, false
+		case boxSize == 1: // a 64-bit size follows the type
+			if off+16 > n {
+				return 0, false
+			}
+			large := binary.BigEndian.Uint64(head[off+8:])
+			if large < 16 || large > math.MaxInt64 {
+				return 0, false
+			}
+			boxSize = int64(large)
+		case boxSize < 8:
+			return 0, false
+		}
+		if boxSize > size-off {
+			return 0, false // not a file we understand
+		}
+		switch typ {
+		case "moov":
+			return 0, false
+		case "mdat":
+			if end := off + boxSize; end < size {
+				return end, true
+			}
+			return 0, false
+		}
+		off += boxSize
+	}
+	return 0, false
+}
+
+// warmer holds the pieces one reader asked for early, until it closes.
+type warmer struct {
+	ent    *entry
+	cancel context.CancelFunc
+	done   chan struct{}
+	pieces []int
+}
+
+// warmUp asks early for the index of file f if it needs one; an MP4's head
+// is read aside first, until ctx ends or the reader closes.
+func warmUp(ctx context.Context, ent *entry, f *torrent.File) *warmer {
+	w := &warmer{ent: ent, done: make(chan struct{})}
+	switch strings.ToLower(path.Ext(f.Path())) {
+	case ".mkv", ".webm":
+		w.boost(f, f.Length()-cuesTail, f.Length())
+		close(w.done)
+	case ".mp4", ".m4v", ".mov":
+		ctx, w.cancel = context.WithCancel(ctx)
+		go w.findMoov(ctx, f)
+	default:
+		close(w.done)
+	}
+	return w
+}
+
+func (w *warmer) findMoov(ctx context.Context, f *torrent.File) {
+	defer close(w.done)
+	head := make([]byte, min(f.Length(), moovProbe))
+	r := f.NewReader()
+	defer r.Close()
+	r.SetContext(ctx)
+	if _, err := io.ReadFull(r, head); err != nil {
+		return // cancelled: the viewer left, or the swarm is dead
+	}
+	if start, ok := MoovAtEnd(head, f.Length()); ok {
+		w.boost(f, start, f.Length())
+	}
+}
+
+// boost raises the pieces holding bytes [from, to) of f.
+func (w *warmer) boost(f *torrent.File, from, to int64) {
+	from = max(from, 0)
+	if from >= to {
+		return
+	}
+	pl := f.Torrent().Info().PieceLength
+	for i := (f.Offset() + from) / pl; i <= (f.Offset()+to-1)/pl; i++ {
+		w.pieces = append(w.pieces, int(i))
+	}
+	w.ent.mu.Lock()
+	defer w.ent.mu.Unlock()
+	if w.ent.boosted == nil {
+		w.ent.boosted = make(map[int]int)
+	}
+	for _, i := range w.pieces {
+		w.ent.boosted[i]++
+		if w.ent.boosted[i] == 1 {
+			w.ent.t.Piece(i).SetPriority(indexPriority)
+		}
+	}
+}
+
+// stop gives the pieces back to normal priority once no other reader of
+// the torrent wants them early.
+func (w *warmer) stop() {
+	if w.cancel != nil {
+		w.cancel()
+	}
+	<-w.done
+	if len(w.pieces) == 0 {
+		return
+	}
+	w.ent.mu.Lock()
+	defer w.ent.mu.Unlock()
+	closed := false
+	select {
+	case <-w.ent.t.Closed():
+		closed = true
+	default:
+	}
+	for _, i := range w.pieces {
+		if w.ent.boosted[i]--; w.ent.boosted[i] > 0 {
+			continue
+		}
+		delete(w.ent.boosted, i)
+		if !closed {
+			// None at the piece level: the file's own priority, raised by
+			// OpenFile, keeps it downloading at normal priority.
+			w.ent.t.Piece(i).SetPriority(types.PiecePriorityNone)
+		}
+	}
+}
