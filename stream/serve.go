@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -245,6 +246,15 @@ func openFirst(ctx context.Context, cancel context.CancelCauseFunc, c *Content, 
 	done := make(chan firstChunk, 1)
 	go func() {
 		res := firstChunk{buf: bufferPool.Get().(*[]byte)}
+		// A panic here would take the whole server down, not just this
+		// request as it does in the handler's own goroutine.
+		defer func() {
+			if p := recover(); p != nil {
+				slog.ErrorContext(ctx, "stream: reader panicked", "name", c.Name, "panic", p, "stack", string(debug.Stack()))
+				res.err = fmt.Errorf("reader panicked: %v", p)
+				done <- res
+			}
+		}()
 		res.body, res.err = c.Open(ctx, offset)
 		if res.err == nil {
 			res.n, res.err = io.ReadAtLeast(res.body, (*res.buf)[:want], 1)
