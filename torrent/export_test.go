@@ -1,0 +1,25 @@
+package torrent
+
+import "github.com/anacrolix/torrent"
+
+// AnacrolixTorrent is the client's torrent for infoHash, nil when it is not
+// in memory, so that tests can read piece priorities.
+func AnacrolixTorrent(e *Engine, infoHash string) *torrent.Torrent {
+	h, err := ParseInfoHash(infoHash)
+	if err != nil {
+		return nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if ent, ok := e.torrents[h]; ok {
+		return ent.t
+	}
+	return nil
+}
+
+// LockEngine holds the engine mutex until unlock is called, to show which
+// paths do without it.
+func LockEngine(e *Engine) (unlock func()) {
+	e.mu.Lock()
+	return e.mu.Unlock
+}

@@ -1,0 +1,234 @@
+package torrent_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/anacrolix/torrent/types"
+
+	"github.com/hypertube/hypertube/torrent"
+)
+
+// box is an MP4 box header of the given size, with a 64-bit size field when
+// large is set.
+func box(typ string, size uint64, large bool) []byte {
+	if large {
+		b := binary.BigEndian.AppendUint32(nil, 1)
+		b = append(b, typ...)
+		return binary.BigEndian.AppendUint64(b, size)
+	}
+	return append(binary.BigEndian.AppendUint32(nil, uint32(size)), typ...)
+}
+
+// withPayload pads a box header with zeros up to size bytes.
+func withPayload(hdr []byte, size int) []byte {
+	return append(hdr, make([]byte, size-len(hdr))...)
+}
+
+func TestMoovAtEnd(t *testing.T) {
+	ftyp := withPayload(box("ftyp", 32, false), 32)
+	free := withPayload(box("free", 8, false), 8)
+	cat := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+	tests := []struct {
+		name      string
+		head      []byte
+		size      int64
+		wantStart int64
+		wantOK    bool
+	}{
+		{"moov after mdat", cat(ftyp, box("mdat", 1000, false)), 1032 + 500, 1032, true},
+		{"free box before mdat", cat(ftyp, free, box("mdat", 1000, false)), 1040 + 500, 1040, true},
+		{"64-bit mdat", cat(ftyp, box("mdat", 5<<30, true)), 32 + 5<<30 + 4096, 32 + 5<<30, true},
+		{"moov first (fast start)", cat(ftyp, box("moov", 200, false)), 100000, 0, false},
+		{"64-bit moov first", cat(ftyp, box("moov", 200, true)), 100000, 0, false},
+		{"mdat runs to the end", cat(ftyp, box("mdat", 1000, false)), 1032, 0, false},
+		{"mdat size 0 means to the end", cat(ftyp, box("mdat", 0, false)), 5000, 0, false},
+		{"mdat larger than the file", cat(ftyp, box("mdat", 1000, false)), 500, 0, false},
+		{"64-bit size too small", cat(ftyp, box("mdat", 8, true)), 5000, 0, false},
+		{"64-bit size cut off", cat(ftyp, box("mdat", 1000, true)[:12]), 5000, 0, false},
+		{"size below a header", cat(ftyp, box("mdat", 4, false)), 5000, 0, false},
+		{"header beyond the head", ftyp, 5000, 0, false},
+		{"header cut off", cat(ftyp, []byte{0, 0, 1}), 5000, 0, false},
+		{"empty head", nil, 5000, 0, false},
+		{"not an MP4", []byte("\x1aE\xdf\xa3 matroska webm ..."), 5000, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start, ok := torrent.MoovAtEnd(tt.head, tt.size)
+			if start != tt.wantStart || ok != tt.wantOK {
+				t.Fatalf("MoovAtEnd = %d, %v; want %d, %v", start, ok, tt.wantStart, tt.wantOK)
+			}
+		})
+	}
+}
+
+// openStuck opens file 0 of h and reads once with a context that has ended,
+// which places the reader's window without waiting for data.
+func openStuck(t *testing.T, e *torrent.Engine, h string) io.ReadSeekCloser {
+	t.Helper()
+	if _, err := e.Info(ctx(t, 5*time.Second), h); err != nil {
+		t.Fatal(err)
+	}
+	c, cancel := context.WithCancel(context.Background())
+	cancel()
+	r, err := e.OpenFile(c, h, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Read(make([]byte, 1)); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Read with no peer = %v, want context.Canceled", err)
+	}
+	return r
+}
+
+// Reader priorities, warm-up and Close, on a torrent with no peer, where
+// nothing but the engine changes them.
+func TestReaderPriorities(t *testing.T) {
+	const size = 32 << 20
+	e, h := peerless(t, "film.mkv", randomBytes(size))
+	at := anacrolix(t, e, h)
+	pl := at.Info().PieceLength
+	n := at.NumPieces()
+	for i, p := range priorities(at) {
+		if p != types.PiecePriorityNone {
+			t.Fatalf("piece %d priority %v before any reader", i, p)
+		}
+	}
+
+	r := openStuck(t, e, h)
+	window := int((torrent.MinReadahead + pl - 1) / pl)
+	tail := n - int(4<<20/pl)
+	ps := priorities(at)
+	for i, p := range ps {
+		want := types.PiecePriorityNormal // the rest of the file keeps coming
+		switch {
+		case i == 0:
+			want = types.PiecePriorityNow
+		case i < window:
+			want = types.PiecePriorityReadahead
+		case i >= tail:
+			want = types.PiecePriorityNext // the Cues of a Matroska file
+		}
+		if p != want {
+			t.Fatalf("piece %d of %d has priority %v, want %v (all: %v)", i, n, p, want, ps)
+		}
+	}
+	if st := status(t, e, h); st.Readers != 1 {
+		t.Fatalf("Readers = %d with one open", st.Readers)
+	}
+
+	// A seek moves the whole window at once.
+	seekTo := int64(size * 7 / 10)
+	if _, err := r.Seek(seekTo, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	r.Read(make([]byte, 1))
+	at70 := int(seekTo / pl)
+	ps = priorities(at)
+	if ps[0] != types.PiecePriorityNormal || ps[1] != types.PiecePriorityNormal {
+		t.Fatalf("old window kept its priority after a seek: %v", ps[:3])
+	}
+	if ps[at70] != types.PiecePriorityNow || ps[at70+1] != types.PiecePriorityReadahead {
+		t.Fatalf("pieces at 70%% have priorities %v, want now then readahead", ps[at70:at70+2])
+	}
+
+	// A second reader of the same file shares the tail; closing one keeps it.
+	r2 := openStuck(t, e, h)
+	r.Close()
+	if p := at.PieceState(n - 1).Priority; p != types.PiecePriorityNext {
+		t.Fatalf("last piece priority %v after one of two readers closed", p)
+	}
+	if p := at.PieceState(at70).Priority; p != types.PiecePriorityNormal {
+		t.Fatalf("piece under the closed reader still has priority %v", p)
+	}
+	r2.Close()
+	for i, p := range priorities(at) {
+		if p != types.PiecePriorityNormal {
+			t.Fatalf("after Close piece %d has priority %v, want normal", i, p)
+		}
+	}
+	if st := status(t, e, h); st.Readers != 0 {
+		t.Fatalf("Readers = %d after Close", st.Readers)
+	}
+}
+
+// The Cues at the end of a Matroska film arrive before its middle, at a
+// rate where the whole file takes many seconds.
+func TestMatroskaTailComesEarly(t *testing.T) {
+	const size = 32 << 20
+	seed, _, magnet := seedData(t, "film.mkv", randomBytes(size))
+	e, h, _ := leech(t, seed, magnet, func(c *torrent.Config) { c.DownloadRate = 2 << 20 })
+	r, err := e.OpenFile(ctx(t, 30*time.Second), h, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, err := r.Read(make([]byte, 1)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 20*time.Second, "the last 4 MiB never arrived", func() bool {
+		return complete(status(t, e, h), size-4<<20, size)
+	})
+	st := status(t, e, h)
+	if complete(st, size/2, size/2+1) || st.Complete {
+		t.Fatalf("the middle arrived before the tail: %v", st.Buffered)
+	}
+}
+
+// mp4 builds an MP4-shaped file whose moov box, of moovSize bytes, follows
+// an mdat box filling the rest of size.
+func mp4(size, moovSize int) []byte {
+	data := randomBytes(size)
+	ftyp := withPayload(box("ftyp", 24, false), 24)
+	copy(data, ftyp)
+	copy(data[24:], box("mdat", uint64(size-24-moovSize), false))
+	copy(data[size-moovSize:], box("moov", uint64(moovSize), false))
+	return data
+}
+
+func TestMP4MoovAtEndComesEarly(t *testing.T) {
+	const size, moov = 32 << 20, 3 << 20
+	seed, _, magnet := seedData(t, "film.mp4", mp4(size, moov))
+	e, h, _ := leech(t, seed, magnet, func(c *torrent.Config) { c.DownloadRate = 2 << 20 })
+	r, err := e.OpenFile(ctx(t, 30*time.Second), h, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	at := anacrolix(t, e, h)
+	last := at.NumPieces() - 1
+	waitFor(t, 10*time.Second, "the moov pieces were never raised", func() bool {
+		st := at.PieceState(last)
+		return st.Complete || st.Priority == types.PiecePriorityNext
+	})
+	waitFor(t, 20*time.Second, "the moov box never arrived", func() bool {
+		return complete(status(t, e, h), size-moov, size)
+	})
+	st := status(t, e, h)
+	if complete(st, size/2, size/2+1) || st.Complete {
+		t.Fatalf("the middle arrived before the moov box: %v", st.Buffered)
+	}
+	// A fast-start MP4 (moov first) needs nothing from its end.
+	seed2, _, magnet2 := seedData(t, "clip.mp4", bytes.Join([][]byte{
+		withPayload(box("ftyp", 24, false), 24), withPayload(box("moov", 1000, false), 1000), randomBytes(24 << 20),
+	}, nil))
+	e2, h2, _ := leech(t, seed2, magnet2, func(c *torrent.Config) { c.DownloadRate = 1 << 20 })
+	r2, err := e2.OpenFile(ctx(t, 30*time.Second), h2, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r2.Close()
+	if _, err := io.ReadFull(r2, make([]byte, 64<<10)); err != nil {
+		t.Fatal(err)
+	}
+	at2 := anacrolix(t, e2, h2)
+	time.Sleep(200 * time.Millisecond) // the head is read; the warm-up had its chance
+	if st := at2.PieceState(at2.NumPieces() - 1); st.Priority != types.PiecePriorityNormal && !st.Complete {
+		t.Fatalf("fast-start MP4: last piece raised to %v", st.Priority)
+	}
+}
