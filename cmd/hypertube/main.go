@@ -40,6 +40,7 @@ func commands() []command {
 		{"seed", "make torrents of files and seed them", runSeed},
 		{"fetch", "download a torrent from a magnet or .torrent file", runFetch},
 		{"tracker", "run a standalone BitTorrent tracker (HTTP and UDP)", runTracker},
+		{"bench", "measure streaming on loopback: first byte, Play, seek, speed, memory, stalls", runBench},
 	}
 }
 

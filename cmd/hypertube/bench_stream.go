@@ -1,0 +1,236 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"sync"
+	"time"
+)
+
+// benchFirstByte times a Range request for the film's first byte through
+// the site of a fresh server, from the moment the torrent is added.
+func benchFirstByte(ctx context.Context, b *bench) ([]*benchMetric, error) {
+	known := &benchMetric{Name: "first byte, .torrent known", Unit: "s", Goal: atMost(1),
+		Note: "AddTorrent, peers from our tracker"}
+	bare := &benchMetric{Name: "first byte, bare magnet", Unit: "s", Goal: atMost(2),
+		Note: "magnet with tr=, metadata from the seeder"}
+	metrics := []*benchMetric{known, bare}
+	sw, err := startSwarm(ctx, b.log, 0, b.big)
+	if err != nil {
+		return metrics, err
+	}
+	defer sw.Close()
+	err = b.eachRun(ctx, "first byte", 2*time.Minute, func(ctx context.Context, run int) error {
+		for _, m := range []*benchMetric{known, bare} {
+			site, err := sw.newSite(ctx, b.log)
+			if err != nil {
+				return err
+			}
+			start := time.Now()
+			if m == known {
+				_, err = site.engine.AddTorrent(ctx, sw.torrents[0].file)
+			}
+			if err == nil {
+				err = readFirstByte(ctx, site)
+			}
+			site.Close()
+			b.record(m, time.Since(start), err)
+		}
+		return nil
+	})
+	return metrics, err
+}
+
+func readFirstByte(ctx context.Context, site *benchSite) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	res, err := site.get(ctx, 0, 0)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	_, err = io.ReadFull(res.Body, make([]byte, 1))
+	return mustNotEnd(err, "the stream")
+}
+
+// record adds a run's duration, or counts the run as failed.
+func (b *bench) record(m *benchMetric, d time.Duration, err error) {
+	if err != nil {
+		b.progress("    %s: %v", m.Name, err)
+		m.Failed++
+		return
+	}
+	m.addDuration(d)
+}
+
+// benchStream compares a viewer reading the whole film through the site as
+// fast as it can with DownloadAll of the same torrent on a fresh engine.
+func benchStream(ctx context.Context, b *bench) ([]*benchMetric, error) {
+	streaming := &benchMetric{Name: "streaming download speed", Unit: "MB/s", Note: "one reader, start to end, via the site"}
+	whole := &benchMetric{Name: "whole-torrent download speed", Unit: "MB/s", Note: "DownloadAll"}
+	ratio := &benchMetric{Name: "streaming ÷ whole", Unit: "×", Goal: atLeast(0.8)}
+	metrics := []*benchMetric{streaming, whole, ratio}
+	sw, err := startSwarm(ctx, b.log, 0, b.big)
+	if err != nil {
+		return metrics, err
+	}
+	defer sw.Close()
+	size := float64(b.big.Size)
+	err = b.eachRun(ctx, "streaming vs whole", 10*time.Minute, func(ctx context.Context, run int) error {
+		var ds, dw time.Duration
+		var errS, errW error
+		measures := []func(){
+			func() { ds, errS = timeStream(ctx, b, sw) },
+			func() { dw, errW = timeDownloadAll(ctx, b, sw) },
+		}
+		if run%2 == 1 { // alternate, so that neither always gets a warmer cache
+			measures[0], measures[1] = measures[1], measures[0]
+		}
+		for _, m := range measures {
+			m()
+		}
+		if errS != nil || errW != nil {
+			b.record(streaming, 0, errS)
+			b.record(whole, 0, errW)
+			ratio.Failed++
+			return nil
+		}
+		streaming.add(size / ds.Seconds() / 1e6)
+		whole.add(size / dw.Seconds() / 1e6)
+		ratio.add(dw.Seconds() / ds.Seconds())
+		return nil
+	})
+	return metrics, err
+}
+
+func timeStream(ctx context.Context, b *bench, sw *benchSwarm) (time.Duration, error) {
+	site, err := sw.newSite(ctx, b.log)
+	if err != nil {
+		return 0, err
+	}
+	defer site.Close()
+	start := time.Now()
+	if _, err := site.engine.AddTorrent(ctx, sw.torrents[0].file); err != nil {
+		return 0, err
+	}
+	res, err := site.get(ctx, 0, 0)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	n, err := io.Copy(io.Discard, res.Body)
+	if err != nil {
+		return 0, err
+	}
+	if n != b.big.Size {
+		return 0, fmt.Errorf("the stream gave %d bytes of %d", n, b.big.Size)
+	}
+	return time.Since(start), nil
+}
+
+func timeDownloadAll(ctx context.Context, b *bench, sw *benchSwarm) (time.Duration, error) {
+	site, err := sw.newSite(ctx, b.log)
+	if err != nil {
+		return 0, err
+	}
+	defer site.Close()
+	start := time.Now()
+	ih, err := site.engine.AddTorrent(ctx, sw.torrents[0].file)
+	if err != nil {
+		return 0, err
+	}
+	if err := site.engine.DownloadAll(ctx, ih); err != nil {
+		return 0, err
+	}
+	return time.Since(start), nil
+}
+
+// benchMemory reads the film with 1, 10 and 20 streams at once, each from
+// its own place in the film, and records the process's peak memory.
+func benchMemory(ctx context.Context, b *bench) ([]*benchMetric, error) {
+	var metrics []*benchMetric
+	sw, err := startSwarm(ctx, b.log, 0, b.big)
+	if err != nil {
+		return metrics, err
+	}
+	defer sw.Close()
+	for _, n := range []int{1, 10, 20} {
+		rss := &benchMetric{Name: fmt.Sprintf("memory, %d stream(s): VmRSS", n), Unit: "MiB",
+			Note: "peak; this process also seeds"}
+		anon := &benchMetric{Name: fmt.Sprintf("memory, %d stream(s): RssAnon", n), Unit: "MiB",
+			Note: "peak; leaves out file pages"}
+		metrics = append(metrics, rss, anon)
+		err := b.eachRun(ctx, fmt.Sprintf("memory with %d streams", n), 10*time.Minute, func(ctx context.Context, run int) error {
+			peakRSS, peakAnon, err := readConcurrently(ctx, b, sw, n)
+			if err != nil {
+				b.record(rss, 0, err)
+				anon.Failed++
+				return nil
+			}
+			rss.add(float64(peakRSS) / (1 << 20))
+			anon.add(float64(peakAnon) / (1 << 20))
+			return nil
+		})
+		if err != nil {
+			return metrics, err
+		}
+	}
+	return metrics, nil
+}
+
+// readConcurrently splits the film among n readers of a fresh site and
+// returns the peak VmRSS and RssAnon while they read.
+func readConcurrently(ctx context.Context, b *bench, sw *benchSwarm, n int) (rss, anon int64, err error) {
+	debug.FreeOSMemory() // start from what is live, not from earlier phases' garbage
+	site, err := sw.newSite(ctx, b.log)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer site.Close()
+	if _, err := site.engine.AddTorrent(ctx, sw.torrents[0].file); err != nil {
+		return 0, 0, err
+	}
+	done := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if r, a, err := readMemory(); err == nil {
+				rss, anon = max(rss, r), max(anon, a)
+			}
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	part := b.big.Size / int64(n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			res, err := site.get(ctx, 0, int64(i)*part)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer res.Body.Close()
+			_, err = io.CopyN(io.Discard, res.Body, part)
+			errs[i] = mustNotEnd(err, "a stream")
+		})
+	}
+	wg.Wait()
+	close(done)
+	<-sampled
+	for _, err := range errs {
+		if err != nil {
+			return 0, 0, err
+		}
+	}
+	return rss, anon, nil
+}
