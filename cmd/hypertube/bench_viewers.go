@@ -116,7 +116,7 @@ const watchJS = `(() => {
 })()`
 
 type tabState struct {
-	Time   float64 `json:"time"`
+	Time    float64   `json:"time"`
 	Stalls  int       `json:"stalls"`
 	Error   string    `json:"error"`
 	StallAt []float64 `json:"at"` // film times of the stalls, for the progress lines
