@@ -27,19 +27,43 @@ type Movie struct {
 	// known; empty means "the largest video file".
 	FilePath string
 
+	// Library details, from the catalog providers.
+	OriginalTitle string
+	Director      string
+	Producers     []string
+	Cast          []string
+	Popularity    float64 // higher is more popular: the providers' popularity, seeders and downloads
+	Seeders       int     // of the chosen release
+
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	LastWatchedAt time.Time // zero when never watched
 }
 
-// MovieFilter narrows FindMovies.
+// MovieFilter narrows FindMovies. Zero fields do not filter.
 type MovieFilter struct {
-	Query    string
-	Source   string
-	InfoHash string
-	Offset   int
-	Limit    int
+	Query     string
+	Source    string
+	InfoHash  string
+	ImdbID    string
+	Genre     string
+	MinYear   int
+	MaxYear   int
+	MinRating float64
+	MaxRating float64
+	Sort      string // SortName (default), SortYear, SortRating, SortPopularity
+	Desc      bool
+	Offset    int
+	Limit     int
 }
+
+// Sort orders of MovieFilter.
+const (
+	SortName       = "name"
+	SortYear       = "year"
+	SortRating     = "rating"
+	SortPopularity = "popularity"
+)
 
 // MovieService stores the library.
 type MovieService interface {
