@@ -128,3 +128,16 @@ func makeTorrentFile(t *testing.T, dir, name string, size int) string {
 	}
 	return path
 }
+
+// Files already on disk are verified and kept: a finished download needs no
+// peers to finish again.
+func TestFetchFindsFilesOnDisk(t *testing.T) {
+	dir := t.TempDir()
+	torrentFile := makeTorrentFile(t, dir, "film.bin", 600<<10) // the film is in dir/src-film.bin
+	out := filepath.Join(dir, "src-film.bin")
+	res := runCommand(t, context.Background(), "fetch", "--out", out, "--no-dht", "--addr", "127.0.0.1:0",
+		"--stall-timeout", "20s", torrentFile)
+	if res.code != 0 || res.stdout != filepath.Join(out, "film.bin")+"\n" {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s", res.code, res.stdout, res.stderr)
+	}
+}

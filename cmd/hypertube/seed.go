@@ -13,6 +13,8 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/anacrolix/torrent/metainfo"
+
 	"github.com/hypertube/hypertube"
 	"github.com/hypertube/hypertube/torrent"
 )
@@ -73,18 +75,18 @@ func runSeed(ctx context.Context, args []string, e env) error {
 
 	for _, p := range paths {
 		mi, infoHash, err := eng.Seed(ctx, p, trackers)
-		if err != nil {
+		switch {
+		case ctx.Err() != nil: // Ctrl-C while hashing is a normal way to stop
+			logger.Info("stopped before seeding", "path", p)
+			return nil
+		case err != nil:
 			return personError(err)
 		}
-		info, err := mi.UnmarshalInfo()
+		file, err := saveTorrentFile(*dataDir, mi, infoHash)
 		if err != nil {
 			return err
 		}
-		file := filepath.Join(*dataDir, torrentFileName(info.Name, infoHash))
-		if err := writeTorrentFile(file, mi.Write); err != nil {
-			return fmt.Errorf("cannot write %s: %w", file, err)
-		}
-		logger.Info("seeding", "path", p, "infoHash", infoHash, "torrent", file, "peers", eng.ListenAddr().String())
+		logger.Info("seeding", "path", p, "infoHash", infoHash, "torrent", file, "listen", eng.ListenAddr().String())
 		fmt.Fprintln(e.Stdout, torrent.Magnet(mi))
 	}
 	<-ctx.Done()
@@ -139,9 +141,28 @@ func torrentFileName(name, infoHash string) string {
 	return name + ".torrent"
 }
 
-// writeTorrentFile writes through a temporary file so that a reader never
+// saveTorrentFile writes mi into dir, named after the torrent. A different
+// torrent of the same name (two folders' "movie.mp4") gets its info hash
+// appended rather than being overwritten.
+func saveTorrentFile(dir string, mi *metainfo.MetaInfo, infoHash string) (string, error) {
+	info, err := mi.UnmarshalInfo()
+	if err != nil {
+		return "", err
+	}
+	name := torrentFileName(info.BestName(), infoHash)
+	file := filepath.Join(dir, name)
+	if old, err := metainfo.LoadFromFile(file); err == nil && old.HashInfoBytes().HexString() != infoHash {
+		file = filepath.Join(dir, strings.TrimSuffix(name, ".torrent")+"."+infoHash[:8]+".torrent")
+	}
+	if err := writeFileAtomically(file, mi.Write); err != nil {
+		return "", fmt.Errorf("cannot write %s: %w", file, err)
+	}
+	return file, nil
+}
+
+// writeFileAtomically writes through a temporary file so that a reader never
 // sees half a torrent.
-func writeTorrentFile(path string, write func(w io.Writer) error) error {
+func writeFileAtomically(path string, write func(w io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".torrent-*")
 	if err != nil {
 		return err

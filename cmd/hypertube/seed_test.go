@@ -290,3 +290,54 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// Two torrents of the same name, from different folders, get a .torrent file
+// each.
+func TestSeedSameNameTwice(t *testing.T) {
+	dir := t.TempDir()
+	a := filepath.Join(dir, "a", "film.bin")
+	b := filepath.Join(dir, "b", "film.bin")
+	writeRandomFile(t, a, 40<<10, 1)
+	writeRandomFile(t, b, 40<<10, 2)
+	data := filepath.Join(dir, "data")
+	seed := startSeed(t, 2, "--data", data, "--addr", "127.0.0.1:0", "--no-dht", a, b)
+	for i, m := range seed.magnets {
+		mag, err := metainfo.ParseMagnetUri(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(data, "film.bin.torrent")
+		if i == 1 {
+			file = filepath.Join(data, "film.bin."+mag.InfoHash.HexString()[:8]+".torrent")
+		}
+		mi, err := metainfo.LoadFromFile(file)
+		if err != nil {
+			t.Fatalf("torrent %d: %v", i, err)
+		}
+		if mi.HashInfoBytes() != mag.InfoHash {
+			t.Errorf("%s holds %s, want %s", file, mi.HashInfoBytes(), mag.InfoHash)
+		}
+	}
+	if res := seed.stop(t); res.code != 0 || res.stdout != strings.Join(seed.magnets, "\n")+"\n" {
+		t.Errorf("exit %d, stdout %q", res.code, res.stdout)
+	}
+}
+
+func TestTorrentFileName(t *testing.T) {
+	const hash = "0123456789abcdef0123456789abcdef01234567"
+	tests := []struct{ name, want string }{
+		{"Night of the Living Dead (1968).mkv", "Night of the Living Dead (1968).mkv.torrent"},
+		{"../../etc/passwd", "_.._etc_passwd.torrent"},
+		{`C:\films\a.mkv`, "C__films_a.mkv.torrent"},
+		{".hidden", "hidden.torrent"},
+		{"..", hash + ".torrent"},
+		{"  ", hash + ".torrent"},
+		{"bell\x07and\nnewline", "bell_and_newline.torrent"},
+		{strings.Repeat("é", 150), strings.Repeat("é", 100) + ".torrent"},
+	}
+	for _, tt := range tests {
+		if got := torrentFileName(tt.name, hash); got != tt.want {
+			t.Errorf("torrentFileName(%q) = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
