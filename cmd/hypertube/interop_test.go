@@ -27,9 +27,10 @@ func TestAria2cFetchesFromSeed(t *testing.T) {
 		flags          []string
 	}{
 		{"http tracker", tr.http, nil},
-		// aria2c speaks to UDP trackers through its DHT socket only. With an
-		// empty routing table, no entry point and our seeder not offering
-		// DHT, it has no one to talk to beyond the tracker.
+		// aria2c speaks to UDP trackers through its DHT socket only. That
+		// socket is bound to 127.0.0.1 like the others, and with an empty
+		// routing table, no entry point and our seeder not offering DHT it
+		// has no one to talk to beyond the tracker.
 		{"udp tracker", tr.udp, []string{"--enable-dht=true", "--dht-listen-port=" + strconv.Itoa(freeUDPPort(t))}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

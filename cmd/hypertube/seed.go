@@ -27,7 +27,7 @@ magnet link (one per line) and seeds until interrupted.`
 func runSeed(ctx context.Context, args []string, e env) error {
 	fset := newFlagSet("seed", seedUsage, e)
 	dataDir := fset.String("data", "data", "folder for the .torrent files and the engine's state")
-	addr := fset.String("addr", "", "listen for peers on `HOST:PORT` (default: the engine's port)")
+	addr := fset.String("addr", "", "listen for peers on `HOST:PORT` (default: any free port)")
 	var trackers stringList
 	fset.Var(&trackers, "tracker", "announce to this tracker `URL` and put it in the torrents (repeatable)")
 	noDHT := fset.Bool("no-dht", false, "do not announce to the DHT")
