@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -16,7 +15,7 @@ import (
 	"time"
 )
 
-//go:embed templates static locales
+//go:embed templates static
 var files embed.FS
 
 // staticFile is one embedded asset, served under a URL that holds its
@@ -71,7 +70,7 @@ func (a *assets) url(name string) (string, error) {
 func (h *handler) handleStatic(w http.ResponseWriter, r *http.Request) {
 	f, ok := h.assets.static[r.PathValue("file")]
 	if !ok || f.hash != r.PathValue("hash") {
-		h.renderError(w, r, http.StatusNotFound, msg("error.pageNotFound"))
+		h.renderError(w, r, http.StatusNotFound, h.t(r, "error.pageNotFound"))
 		return
 	}
 	w.Header().Set("Content-Type", f.contentType)
@@ -80,46 +79,23 @@ func (h *handler) handleStatic(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(f.data))
 }
 
-// messages are the site's strings that Go code or templates show; they live
-// in one catalog so that translation later means adding catalogs.
-var messages = mustLoadMessages("locales/en.json")
-
-func mustLoadMessages(name string) map[string]string {
-	data, err := files.ReadFile(name)
-	if err != nil {
-		panic(err)
-	}
-	m := map[string]string{}
-	if err := json.Unmarshal(data, &m); err != nil {
-		panic(fmt.Sprintf("web: %s: %v", name, err))
-	}
-	return m
+var pageNames = []string{
+	"home.html", "movie.html", "error.html",
+	"signin.html", "signup.html", "forgot.html", "reset.html", "choose.html",
+	"profile.html", "users.html", "user.html",
 }
-
-// msg returns the message for key, or the key itself so that a missing
-// string shows up on the page instead of vanishing.
-func msg(key string) string {
-	if s, ok := messages[key]; ok {
-		return s
-	}
-	return key
-}
-
-// msgf formats the message for key.
-func msgf(key string, args ...any) string { return fmt.Sprintf(msg(key), args...) }
-
-var pageNames = []string{"home.html", "movie.html", "error.html"}
 
 func parsePages(a *assets) (map[string]*template.Template, error) {
-	funcs := template.FuncMap{
-		"t":         msg,
-		"tf":        msgf,
-		"static":    a.url,
-		"posterURL": posterURL,
-	}
 	pages := map[string]*template.Template{}
 	for _, name := range pageNames {
-		t, err := template.New(name).Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/"+name)
+		t, err := template.New(name).Funcs(requestFuncs(nil, nil, nil)).Funcs(template.FuncMap{
+			"static":       a.url,
+			"posterURL":    posterURL,
+			"field":        newField,
+			"personOf":     personOf,
+			"deleteErrors": deleteErrors,
+			"initial":      initial,
+		}).ParseFS(files, "templates/layout.html", "templates/parts.html", "templates/"+name)
 		if err != nil {
 			return nil, fmt.Errorf("web: parsing %s: %w", name, err)
 		}
@@ -128,17 +104,74 @@ func parsePages(a *assets) (map[string]*template.Template, error) {
 	return pages, nil
 }
 
+// requestFuncs are the template functions that depend on who asks: texts in
+// their language, their CSRF token, their account. With a nil handler they
+// are stand-ins for parsing.
+func requestFuncs(h *handler, w http.ResponseWriter, r *http.Request) template.FuncMap {
+	if h == nil {
+		none := func() any { return nil }
+		return template.FuncMap{
+			"t": func(string, ...any) string { return "" }, "n": func(string, int, ...any) string { return "" },
+			"csrf": func() string { return "" }, "user": none, "lang": func() string { return "" },
+			"languages": none, "providers": none, "path": func() string { return "" },
+		}
+	}
+	v := visitorOf(r)
+	return template.FuncMap{
+		"t":         func(key string, args ...any) string { return h.catalog.T(v.lang, key, args...) },
+		"n":         func(key string, n int, args ...any) string { return h.catalog.N(v.lang, key, n, args...) },
+		"csrf":      func() string { return h.csrfToken(w, r) },
+		"user":      func() any { return v.user },
+		"lang":      func() string { return v.lang },
+		"languages": func() any { return h.catalog.Languages() },
+		"providers": func() any { return h.providers },
+		"path":      func() string { return r.URL.RequestURI() },
+	}
+}
+
+// t returns the text of key in the visitor's language; args are name,
+// value pairs for its {placeholders}.
+func (h *handler) t(r *http.Request, key string, args ...any) string {
+	return h.catalog.T(visitorOf(r).lang, key, args...)
+}
+
 // render writes a whole page or, when the template fails, a 500; the page is
 // built in memory first so that a failing template never sends half a page.
 func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
 	var buf bytes.Buffer
-	if err := h.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
+	t, err := h.pages[name].Clone()
+	if err == nil {
+		err = t.Funcs(requestFuncs(h, w, r)).ExecuteTemplate(&buf, "layout", data)
+	}
+	if err != nil {
 		h.log.Error("render", "page", name, "path", r.URL.Path, "err", err)
-		http.Error(w, msg("error.internal"), http.StatusInternalServerError)
+		http.Error(w, h.t(r, "error.internal"), http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+// formField is one labelled input of a form, with its error.
+type formField struct {
+	Name, Label, Type, Auto, Value, Error string
+}
+
+func newField(name, label, typ, auto, value string, errs map[string]string) formField {
+	return formField{Name: name, Label: label, Type: typ, Auto: auto, Value: value, Error: errs[name]}
+}
+
+// deleteErrors puts the account-deletion error under the form's field.
+func deleteErrors(errs map[string]string) map[string]string {
+	return map[string]string{"confirm": errs["delete"]}
+}
+
+// initial is the letter shown in place of a missing picture.
+func initial(name string) string {
+	for _, r := range name {
+		return strings.ToUpper(string(r))
+	}
+	return "?"
 }

@@ -56,7 +56,7 @@ func TestFilmPlaysInChromium(t *testing.T) {
 	})
 	m := &hypertube.Movie{Title: "Test Pattern", Year: 2025, Summary: "Ten seconds of colour bars and a sine tone.",
 		Genres: []string{"Test"}, Runtime: 1, InfoHash: ih, Magnet: "magnet:?xt=urn:btih:" + ih}
-	s.movies.CreateMovie(t.Context(), m)
+	s.addFilm(t, m)
 	page := s.URL + movieURL(m.ID)
 
 	var (
@@ -128,6 +128,14 @@ func TestFilmPlaysInChromium(t *testing.T) {
 		}
 	}
 
+	step("sign in", chromedp.Steps(
+		chromedp.Navigate(s.URL+"/"),
+		chromedp.WaitVisible("#login"),
+		chromedp.SendKeys("#login", "tester"),
+		chromedp.SendKeys("#password", testPassword),
+		chromedp.Click(".account-form button"),
+		chromedp.WaitVisible(".card-poster"),
+	))
 	step("phone home page", chromedp.Steps(
 		chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
 		chromedp.Navigate(s.URL+"/"),
@@ -218,6 +226,15 @@ func TestFilmPlaysInChromium(t *testing.T) {
 
 	if n := s.movies.watchCount(m.ID); n < 1 {
 		t.Errorf("playing did not mark the film watched")
+	}
+	// The page reported how far the person got.
+	me, err := s.users.FindUserByLogin(t.Context(), "tester")
+	if err != nil {
+		t.Fatal(err)
+	}
+	watched, err := s.watches.ListWatched(t.Context(), me.ID, 10)
+	if err != nil || len(watched) == 0 || watched[0].MovieID != m.ID || watched[0].Position <= 0 || watched[0].Duration < 9 {
+		t.Errorf("watches of tester = %+v (%v); want film %d with a position and its duration", watched, err, m.ID)
 	}
 }
 

@@ -31,15 +31,28 @@ func statusOf(code string) int {
 	}
 }
 
+// keyError is a domain error whose message is a catalog key, translated
+// when shown, for code that does not know the visitor's language.
+func keyError(code, key string) *hypertube.Error {
+	return &hypertube.Error{Code: code, Message: key}
+}
+
+// message is err's text for a person in the visitor's language: messages
+// that are catalog keys are translated, others (already sentences) shown
+// as they are.
+func (h *handler) message(r *http.Request, err error) string {
+	return h.t(r, hypertube.ErrorMessage(err))
+}
+
 // fail answers with the error page for err. Internal errors are logged in
 // full and shown to the person only as a generic sentence.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	code := hypertube.ErrorCode(err)
 	status := statusOf(code)
-	message := hypertube.ErrorMessage(err)
+	message := h.message(r, err)
 	if status == http.StatusInternalServerError {
 		h.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		message = msg("error.internal")
+		message = h.t(r, "error.internal")
 	}
 	h.renderError(w, r, status, message)
 }
@@ -51,8 +64,9 @@ type errorPage struct {
 }
 
 func (h *handler) renderError(w http.ResponseWriter, r *http.Request, status int, message string) {
-	heading, ok := messages[fmt.Sprintf("status.%d", status)]
-	if !ok {
+	key := fmt.Sprintf("status.%d", status)
+	heading := h.t(r, key)
+	if heading == key {
 		heading = http.StatusText(status)
 	}
 	h.render(w, r, status, "error.html", errorPage{Status: status, Heading: heading, Message: message})

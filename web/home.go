@@ -57,9 +57,9 @@ func (h *handler) renderHome(w http.ResponseWriter, r *http.Request, status int,
 func (h *handler) handleAddMovie(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxTorrentSize+64<<10)
 	if err := r.ParseMultipartForm(maxTorrentSize + 64<<10); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-		p := homePage{TorrentError: msg("add.unreadable")}
+		p := homePage{TorrentError: h.t(r, "add.unreadable")}
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			p.TorrentError = msg("add.tooLarge")
+			p.TorrentError = h.t(r, "add.tooLarge")
 		}
 		h.renderHome(w, r, http.StatusBadRequest, p)
 		return
@@ -71,7 +71,7 @@ func (h *handler) handleAddMovie(w http.ResponseWriter, r *http.Request) {
 		err             error
 	)
 	if data, ok, readErr := readTorrentUpload(r); readErr != nil {
-		p.TorrentError = hypertube.ErrorMessage(readErr)
+		p.TorrentError = h.message(r, readErr)
 		h.renderHome(w, r, http.StatusBadRequest, p)
 		return
 	} else if ok {
@@ -90,7 +90,7 @@ func (h *handler) handleAddMovie(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	} else {
-		p.MagnetError = msg("add.empty")
+		p.MagnetError = h.t(r, "add.empty")
 		h.renderHome(w, r, http.StatusBadRequest, p)
 		return
 	}
@@ -122,7 +122,7 @@ func (h *handler) handleAddMovie(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if m.Title == "" {
-		m.Title = msgf("add.untitled", shortHash(infoHash))
+		m.Title = h.t(r, "add.untitled", "hash", shortHash(infoHash))
 	}
 	if err := h.movies.CreateMovie(r.Context(), m); err != nil {
 		h.fail(w, r, err)
@@ -136,11 +136,11 @@ func (h *handler) handleAddMovie(w http.ResponseWriter, r *http.Request) {
 // that are not the person's fault are shown above the form.
 func (h *handler) addFailed(w http.ResponseWriter, r *http.Request, p homePage, field string, err error) {
 	status := statusOf(hypertube.ErrorCode(err))
-	message := hypertube.ErrorMessage(err)
+	message := h.message(r, err)
 	switch {
 	case status == http.StatusInternalServerError:
 		h.log.Error("add film", "err", err)
-		p.FormError = msg("error.internal")
+		p.FormError = h.t(r, "error.internal")
 	case status != http.StatusBadRequest:
 		p.FormError = message
 	case field == "torrent":
@@ -159,18 +159,18 @@ func readTorrentUpload(r *http.Request) ([]byte, bool, error) {
 		return nil, false, nil
 	}
 	if err != nil {
-		return nil, false, hypertube.Errorf(hypertube.EINVALID, "%s", msg("add.unreadable"))
+		return nil, false, keyError(hypertube.EINVALID, "add.unreadable")
 	}
 	defer f.Close()
 	if fh.Size > maxTorrentSize {
-		return nil, false, hypertube.Errorf(hypertube.EINVALID, "%s", msg("add.tooLarge"))
+		return nil, false, keyError(hypertube.EINVALID, "add.tooLarge")
 	}
 	data, err := io.ReadAll(io.LimitReader(f, maxTorrentSize+1))
 	if err != nil {
-		return nil, false, hypertube.Errorf(hypertube.EINVALID, "%s", msg("add.unreadable"))
+		return nil, false, keyError(hypertube.EINVALID, "add.unreadable")
 	}
 	if len(data) == 0 {
-		return nil, false, hypertube.Errorf(hypertube.EINVALID, "%s", msg("add.emptyFile"))
+		return nil, false, keyError(hypertube.EINVALID, "add.emptyFile")
 	}
 	return data, true, nil
 }
@@ -181,17 +181,17 @@ var bareInfoHash = regexp.MustCompile(`^(?i:[0-9a-f]{40}|[a-z2-7]{32})$`)
 // (v1 or v2) or a bare info hash, and returns the magnet's display name.
 func parseMagnetInput(s string) (string, error) {
 	if len(s) > maxMagnetLen {
-		return "", hypertube.Errorf(hypertube.EINVALID, "%s", msg("add.magnetTooLong"))
+		return "", keyError(hypertube.EINVALID, "add.magnetTooLong")
 	}
 	if bareInfoHash.MatchString(s) {
 		return "", nil
 	}
 	if !strings.HasPrefix(strings.ToLower(s), "magnet:") {
-		return "", hypertube.Errorf(hypertube.EINVALID, "%s", msg("add.notMagnet"))
+		return "", keyError(hypertube.EINVALID, "add.notMagnet")
 	}
 	m, err := metainfo.ParseMagnetV2Uri(s)
 	if err != nil || (!m.InfoHash.Ok && !m.V2InfoHash.Ok) {
-		return "", hypertube.Errorf(hypertube.EINVALID, "%s", msg("add.noInfoHash"))
+		return "", keyError(hypertube.EINVALID, "add.noInfoHash")
 	}
 	return m.DisplayName, nil
 }

@@ -84,10 +84,10 @@ func (m *muxErrorWriter) WriteHeader(code int) {
 	switch code {
 	case http.StatusNotFound:
 		m.replaced = true
-		m.h.renderError(m.ResponseWriter, m.r, code, msg("error.pageNotFound"))
+		m.h.renderError(m.ResponseWriter, m.r, code, m.h.t(m.r, "error.pageNotFound"))
 	case http.StatusMethodNotAllowed:
 		m.replaced = true
-		m.h.renderError(m.ResponseWriter, m.r, code, msg("error.methodNotAllowed"))
+		m.h.renderError(m.ResponseWriter, m.r, code, m.h.t(m.r, "error.methodNotAllowed"))
 	default:
 		m.ResponseWriter.WriteHeader(code)
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"strconv"
 
@@ -26,7 +27,7 @@ func (h *handler) handleMovie(w http.ResponseWriter, r *http.Request) {
 func (h *handler) movieFromPath(r *http.Request) (*hypertube.Movie, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return nil, hypertube.Errorf(hypertube.ENOTFOUND, "%s", msg("error.movieNotFound"))
+		return nil, keyError(hypertube.ENOTFOUND, "error.movieNotFound")
 	}
 	return h.movies.FindMovieByID(r.Context(), id)
 }
@@ -45,7 +46,30 @@ func (h *handler) ensureTorrent(ctx context.Context, m *hypertube.Movie) (string
 		source = m.InfoHash
 	}
 	if source == "" {
-		return "", hypertube.Errorf(hypertube.ENOTFOUND, "%s", msg("error.noSource"))
+		return "", keyError(hypertube.ENOTFOUND, "error.noSource")
 	}
 	return h.engine.AddMagnet(ctx, source)
 }
+
+// handleProgress remembers how far the person got in the film, sent by the
+// film page's script every few seconds while it plays.
+func (h *handler) handleProgress(w http.ResponseWriter, r *http.Request) {
+	m, err := h.movieFromPath(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	position, err1 := strconv.ParseFloat(r.PostFormValue("position"), 64)
+	duration, err2 := strconv.ParseFloat(r.PostFormValue("duration"), 64)
+	if err1 != nil || err2 != nil || !finiteNonNegative(position) || !finiteNonNegative(duration) {
+		h.fail(w, r, keyError(hypertube.EINVALID, "movie.badProgress"))
+		return
+	}
+	if err := h.watches.RecordWatch(r.Context(), userOf(r).ID, m.ID, position, duration, h.now()); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func finiteNonNegative(f float64) bool { return f >= 0 && !math.IsInf(f, 0) && !math.IsNaN(f) }

@@ -2,24 +2,55 @@ package web
 
 import "net/http"
 
-// routes lists every URL of the site.
-func (h *handler) routes(tracker http.Handler, auth func(http.Handler) http.Handler) *http.ServeMux {
+// routes lists every URL of the site. Pages need a session; the account
+// pages people use before they have one are public. Every POST of either
+// kind must carry the visitor's CSRF token.
+func (h *handler) routes(tracker http.Handler) *http.ServeMux {
 	mux := http.NewServeMux()
-	page := func(pattern string, fn http.HandlerFunc) { mux.Handle(pattern, auth(fn)) }
+	public := func(pattern string, fn http.HandlerFunc) { mux.Handle(pattern, h.checkCSRF(fn, false)) }
+	page := func(pattern string, fn http.HandlerFunc) { mux.Handle(pattern, h.requireUser(h.checkCSRF(fn, false))) }
+	upload := func(pattern string, fn http.HandlerFunc) { mux.Handle(pattern, h.requireUser(h.checkCSRF(fn, true))) }
 
 	mux.HandleFunc("GET /healthz", h.handleHealth)
 	mux.HandleFunc("GET /static/{hash}/{file...}", h.handleStatic)
+	mux.HandleFunc("GET /favicon.ico", h.handleFavicon)
 	if tracker != nil {
 		mux.Handle("GET /announce", tracker)
 		mux.Handle("GET /scrape", tracker)
 	}
 
+	public("GET /signin", h.handleSignInForm)
+	public("POST /signin", h.handleSignIn)
+	public("GET /signup", h.handleSignUpForm)
+	public("POST /signup", h.handleSignUp)
+	public("POST /signout", h.handleSignOut)
+	public("GET /reset", h.handleForgotForm)
+	public("POST /reset", h.handleForgot)
+	public("GET /reset/{token}", h.handleResetForm)
+	public("POST /reset/{token}", h.handleReset)
+	public("GET /auth/{provider}/start", h.handleOAuthStart)
+	public("GET /auth/{provider}/callback", h.handleOAuthCallback)
+	public("GET /auth/choose", h.handleChooseForm)
+	public("POST /auth/choose", h.handleChoose)
+	public("POST /language", h.handleLanguage)
+
 	page("GET /{$}", h.handleHome)
-	page("POST /movies", h.handleAddMovie)
+	upload("POST /movies", h.handleAddMovie)
 	page("GET /movies/{id}", h.handleMovie)
 	page("GET /movies/{id}/stream", h.handleStream)
 	page("GET /movies/{id}/events", h.handleEvents)
 	page("GET /movies/{id}/poster", h.handlePoster)
+	page("POST /movies/{id}/progress", h.handleProgress)
+
+	page("GET /profile", h.handleProfile)
+	page("POST /profile", h.handleUpdateProfile)
+	page("POST /profile/password", h.handleChangePassword)
+	upload("POST /profile/picture", h.handleUploadPicture)
+	page("POST /profile/signout-everywhere", h.handleSignOutEverywhere)
+	page("POST /profile/delete", h.handleDeleteAccount)
+	page("GET /users", h.handleUsers)
+	page("GET /users/{id}", h.handleUser)
+	page("GET /users/{id}/picture", h.handlePicture)
 	return mux
 }
 
@@ -27,4 +58,15 @@ func (h *handler) handleHealth(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write([]byte("ok"))
+}
+
+// handleFavicon answers browsers that ask for /favicon.ico whatever the
+// page's <link rel=icon> says.
+func (h *handler) handleFavicon(w http.ResponseWriter, r *http.Request) {
+	url, err := h.assets.url("favicon.svg")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, url, http.StatusMovedPermanently)
 }

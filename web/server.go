@@ -1,32 +1,70 @@
-// Package web is the server-rendered site: the film grid, the film page with
-// its player, and the small JSON/SSE endpoints the page's script uses.
+// Package web is the server-rendered site: accounts, the film grid, the film
+// page with its player, people's profiles, and the small JSON/SSE endpoints
+// the pages' scripts use.
 package web
 
 import (
+	"context"
+	"crypto/rand"
 	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/hypertube/hypertube"
+	"github.com/hypertube/hypertube/auth"
+	"github.com/hypertube/hypertube/i18n"
+	"github.com/hypertube/hypertube/mail"
+	"github.com/hypertube/hypertube/store"
 )
+
+// ResetService keeps password-reset tokens (store.ResetService).
+type ResetService interface {
+	CreateResetToken(ctx context.Context, userID int64, tokenHash string, expires time.Time) error
+	// ConsumeResetToken returns the token's user and makes it unusable;
+	// ENOTFOUND for an unknown, used or expired token.
+	ConsumeResetToken(ctx context.Context, tokenHash string, now time.Time) (int64, error)
+}
+
+// WatchService remembers who watched what (store.WatchService).
+type WatchService interface {
+	RecordWatch(ctx context.Context, userID, movieID int64, position, duration float64, at time.Time) error
+	ListWatched(ctx context.Context, userID int64, limit int) ([]store.Watch, error)
+}
 
 // Config is what the site needs from the rest of the program.
 type Config struct {
-	Movies  hypertube.MovieService
-	Engine  hypertube.Engine
+	Movies   hypertube.MovieService
+	Engine   hypertube.Engine
+	Users    hypertube.UserService
+	Sessions hypertube.SessionService
+	Resets   ResetService
+	Watches  WatchService
+	Mailer   mail.Mailer
+	Catalog  *i18n.Catalog // nil → i18n.Load()
+	// Providers are the OAuth/OIDC sign-in buttons, in order.
+	Providers []auth.Provider
+	// BaseURL is how people reach the site (reset links in mails); no
+	// trailing slash.
+	BaseURL string
+	// SecureCookies marks cookies Secure; set it when BaseURL is https.
+	SecureCookies bool
+	// Secret signs CSRF tokens and short-lived cookies. Empty means a random
+	// one per process, so forms open across a restart are refused once.
+	Secret []byte
+
 	Tracker http.Handler // optional, mounted at GET /announce and GET /scrape
-	// DataDir holds local files of demo films; a poster outside it is never
-	// served.
+	// DataDir holds local files of demo films and profile pictures; a poster
+	// outside it is never served.
 	DataDir string
 	Logger  *slog.Logger
 	// FirstByteTimeout bounds how long a stream request waits for the
 	// torrent's metadata and first bytes before answering 504.
 	FirstByteTimeout time.Duration
-	// Auth, when set, wraps every page except /healthz, /static and the
-	// tracker.
-	Auth func(http.Handler) http.Handler
+	// Now is the clock; nil means time.Now. Tests move it forward.
+	Now func() time.Time
 }
 
 // Server is the site's http.Handler.
@@ -39,11 +77,18 @@ const DefaultFirstByteTimeout = 60 * time.Second
 
 // New checks cfg and builds the site.
 func New(cfg Config) (*Server, error) {
-	if cfg.Movies == nil {
-		return nil, errors.New("web: Config.Movies is required")
+	var missing []string
+	for name, ok := range map[string]bool{
+		"Movies": cfg.Movies != nil, "Engine": cfg.Engine != nil, "Users": cfg.Users != nil,
+		"Sessions": cfg.Sessions != nil, "Resets": cfg.Resets != nil, "Watches": cfg.Watches != nil,
+		"Mailer": cfg.Mailer != nil,
+	} {
+		if !ok {
+			missing = append(missing, name)
+		}
 	}
-	if cfg.Engine == nil {
-		return nil, errors.New("web: Config.Engine is required")
+	if len(missing) > 0 {
+		return nil, errors.New("web: Config needs " + strings.Join(missing, ", "))
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -51,9 +96,21 @@ func New(cfg Config) (*Server, error) {
 	if cfg.FirstByteTimeout <= 0 {
 		cfg.FirstByteTimeout = DefaultFirstByteTimeout
 	}
-	if cfg.Auth == nil {
-		cfg.Auth = func(h http.Handler) http.Handler { return h }
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
+	if cfg.Catalog == nil {
+		c, err := i18n.Load()
+		if err != nil {
+			return nil, err
+		}
+		cfg.Catalog = c
+	}
+	if len(cfg.Secret) == 0 {
+		cfg.Secret = make([]byte, 32)
+		rand.Read(cfg.Secret)
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	assets, err := loadAssets()
 	if err != nil {
 		return nil, err
@@ -61,24 +118,36 @@ func New(cfg Config) (*Server, error) {
 	h := &handler{
 		movies:           cfg.Movies,
 		engine:           cfg.Engine,
+		users:            cfg.Users,
+		sessions:         cfg.Sessions,
+		resets:           cfg.Resets,
+		watches:          cfg.Watches,
+		mailer:           cfg.Mailer,
+		catalog:          cfg.Catalog,
+		providers:        cfg.Providers,
+		baseURL:          cfg.BaseURL,
+		secureCookies:    cfg.SecureCookies,
+		secret:           cfg.Secret,
 		dataDir:          cfg.DataDir,
 		log:              cfg.Logger,
 		firstByteTimeout: cfg.FirstByteTimeout,
+		now:              cfg.Now,
 		assets:           assets,
+		limits:           newLimits(),
 	}
 	h.pages, err = parsePages(assets)
 	if err != nil {
 		return nil, err
 	}
-	mux := h.routes(cfg.Tracker, cfg.Auth)
+	mux := h.routes(cfg.Tracker)
 
 	// Browsers send Sec-Fetch-Site (or Origin) with every form post, so this
-	// alone stops cross-site form posts without per-form tokens.
+	// stops cross-site posts even before the per-form tokens are checked.
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.renderError(w, r, http.StatusForbidden, msg("error.crossOrigin"))
+		h.renderError(w, r, http.StatusForbidden, h.t(r, "error.crossOrigin"))
 	}))
-	return &Server{handler: h.logRequests(securityHeaders(cop.Handler(h.friendlyMuxErrors(mux))))}, nil
+	return &Server{handler: h.logRequests(securityHeaders(h.withVisitor(cop.Handler(h.friendlyMuxErrors(mux)))))}, nil
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
@@ -87,9 +156,48 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 type handler struct {
 	movies           hypertube.MovieService
 	engine           hypertube.Engine
+	users            hypertube.UserService
+	sessions         hypertube.SessionService
+	resets           ResetService
+	watches          WatchService
+	mailer           mail.Mailer
+	catalog          *i18n.Catalog
+	providers        []auth.Provider
+	baseURL          string
+	secureCookies    bool
+	secret           []byte
 	dataDir          string
 	log              *slog.Logger
 	firstByteTimeout time.Duration
+	now              func() time.Time
 	assets           *assets
 	pages            map[string]*template.Template
+	limits           *limits
+}
+
+// limits are the rate limits of the account pages. Sign-in allows a few
+// mistakes per account, more per address since many people may share one.
+type limits struct {
+	signinAccount, signinIP *auth.Limiter
+	resetAddress, resetIP   *auth.Limiter
+	signupIP                *auth.Limiter
+}
+
+func newLimits() *limits {
+	return &limits{
+		signinAccount: auth.NewLimiter(10, 15*time.Minute),
+		signinIP:      auth.NewLimiter(50, 15*time.Minute),
+		resetAddress:  auth.NewLimiter(3, time.Hour),
+		resetIP:       auth.NewLimiter(20, time.Hour),
+		signupIP:      auth.NewLimiter(20, time.Hour),
+	}
+}
+
+func (h *handler) provider(name string) auth.Provider {
+	for _, p := range h.providers {
+		if p.Name() == name {
+			return p
+		}
+	}
+	return nil
 }

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/hypertube/hypertube"
 	"github.com/hypertube/hypertube/stream"
@@ -33,7 +32,7 @@ func (h *handler) handleStream(w http.ResponseWriter, r *http.Request) {
 	info, err := h.engine.Info(ctx, infoHash)
 	if err != nil {
 		if ctx.Err() != nil && r.Context().Err() == nil {
-			err = hypertube.Errorf(hypertube.ETIMEOUT, "%s", msg("stream.noInfo"))
+			err = keyError(hypertube.ETIMEOUT, "stream.noInfo")
 		}
 		h.fail(w, r, err)
 		return
@@ -46,8 +45,14 @@ func (h *handler) handleStream(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet && rangeStartsAtZero(r.Header.Get("Range")) {
 		// Players ask for the start once per play and then seek with other
 		// ranges, so this marks a play, not every request.
-		if err := h.movies.MarkMovieWatched(r.Context(), m.ID, time.Now()); err != nil {
+		now := h.now()
+		if err := h.movies.MarkMovieWatched(r.Context(), m.ID, now); err != nil {
 			h.log.Warn("mark watched", "movie", m.ID, "err", err)
+		}
+		if u := userOf(r); u != nil {
+			if err := h.watches.RecordWatch(r.Context(), u.ID, m.ID, 0, 0, now); err != nil {
+				h.log.Warn("record watch", "movie", m.ID, "user", u.ID, "err", err)
+			}
 		}
 	}
 	stream.Serve(w, r, stream.Content{
@@ -94,7 +99,7 @@ func chooseFile(info *hypertube.TorrentInfo, want string) (hypertube.TorrentFile
 				return f, nil
 			}
 		}
-		return hypertube.TorrentFile{}, hypertube.Errorf(hypertube.ENOTFOUND, "%s", msg("stream.fileMissing"))
+		return hypertube.TorrentFile{}, keyError(hypertube.ENOTFOUND, "stream.fileMissing")
 	}
 	best, bestRank := -1, 0
 	for i, f := range info.Files {
@@ -107,7 +112,7 @@ func chooseFile(info *hypertube.TorrentInfo, want string) (hypertube.TorrentFile
 		}
 	}
 	if best < 0 {
-		return hypertube.TorrentFile{}, hypertube.Errorf(hypertube.ENOTFOUND, "%s", msg("stream.noVideo"))
+		return hypertube.TorrentFile{}, keyError(hypertube.ENOTFOUND, "stream.noVideo")
 	}
 	return info.Files[best], nil
 }

@@ -95,17 +95,17 @@ func TestStreamWithoutMetadataTimesOut(t *testing.T) {
 func TestEventsAddTorrentEngineForgot(t *testing.T) {
 	s := newSite(t, nil)
 	s.engine.Drop(emptyHash)
-	readEvents(t, s.URL+"/movies/2/events", "status", 1)
+	readEvents(t, s, "/movies/2/events", "status", 1)
 	if _, err := s.engine.Status(emptyHash); err != nil {
 		t.Errorf("torrent not re-added: %v", err)
 	}
 }
 
 // readEvents reads n server-sent events of the given name.
-func readEvents(t *testing.T, url string, name string, n int) []map[string]any {
+func readEvents(t *testing.T, s *site, path string, name string, n int) []map[string]any {
 	t.Helper()
-	req, _ := http.NewRequestWithContext(t.Context(), "GET", url, nil)
-	resp, err := (&http.Client{Timeout: 15 * time.Second}).Do(req)
+	req, _ := http.NewRequestWithContext(t.Context(), "GET", s.URL+path, nil)
+	resp, err := s.me.client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestEvents(t *testing.T) {
 		st.Buffered = []hypertube.ByteRange{{Start: 0, End: 1005}, {Start: 150005, End: 180005}, {Start: 300005, End: 301005}}
 		st.BytesCompleted = 32005
 	})
-	events := readEvents(t, s.URL+"/movies/1/events", "status", 2)
+	events := readEvents(t, s, "/movies/1/events", "status", 2)
 	for i, ev := range events {
 		want := map[string]any{
 			"peers": 3.0, "seeders": 1.0, "downloadRate": 1.5e6, "uploadRate": 2e3,
@@ -168,7 +168,7 @@ func TestEvents(t *testing.T) {
 
 func TestEventsWithoutPeers(t *testing.T) {
 	s := newSite(t, nil)
-	ev := readEvents(t, s.URL+"/movies/2/events", "status", 1)[0]
+	ev := readEvents(t, s, "/movies/2/events", "status", 1)[0]
 	if ev["peers"] != 0.0 || ev["hasInfo"] != false || ev["percent"] != 0.0 {
 		t.Errorf("event = %v", ev)
 	}
@@ -201,7 +201,7 @@ func TestEventsEndWhenClientGoes(t *testing.T) {
 	s := newSite(t, func(c *web.Config) { c.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
 	ctx, cancel := context.WithCancel(t.Context())
 	req, _ := http.NewRequestWithContext(ctx, "GET", s.URL+"/movies/1/events", nil)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := s.me.client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

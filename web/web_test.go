@@ -6,12 +6,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hypertube/hypertube"
+	"github.com/hypertube/hypertube/store"
 	"github.com/hypertube/hypertube/web"
 )
 
@@ -25,13 +27,26 @@ type site struct {
 	movies *fakeMovies
 	engine *fakeEngine
 	film   []byte // the video file of movie 1
+
+	db       *store.DB
+	users    *store.UserService
+	sessions *store.SessionService
+	resets   *store.ResetService
+	watches  *store.WatchService
+	mailer   *fakeMailer
+	clock    *fakeClock
+	// me is a browser signed in as the user "tester"; s.do and s.get use it.
+	me *browser
 }
 
 // newSite serves a library of two films: 1 has a torrent whose second file
-// is the video, 2 has a torrent whose metadata never arrives.
+// is the video, 2 has a torrent whose metadata never arrives. Accounts live
+// in a real SQLite store; the site's clock is a fake one, and "tester" has
+// signed up.
 func newSite(t *testing.T, change func(*web.Config)) *site {
 	t.Helper()
-	s := &site{engine: newFakeEngine(), film: make([]byte, 300_000)}
+	s := &site{engine: newFakeEngine(), film: make([]byte, 300_000), mailer: newFakeMailer(),
+		clock: &fakeClock{now: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}}
 	for i := range s.film {
 		s.film[i] = byte(i * 7 % 251)
 	}
@@ -39,53 +54,73 @@ func newSite(t *testing.T, change func(*web.Config)) *site {
 		fakeFile{path: "Demo Film/readme.txt", data: []byte("hello")},
 		fakeFile{path: "Demo Film/demo.mp4", data: s.film},
 		fakeFile{path: "Demo Film/sample.mp4", data: make([]byte, 1000)})
-	s.movies = newFakeMovies(
-		&hypertube.Movie{Title: "Demo Film", Year: 2024, Summary: "A film for tests.", InfoHash: demoHash,
+	films := []*hypertube.Movie{
+		{Title: "Demo Film", Year: 2024, Summary: "A film for tests.", InfoHash: demoHash,
 			Magnet: "magnet:?xt=urn:btih:" + demoHash, Source: "demo"},
-		&hypertube.Movie{Title: "No Peers", InfoHash: emptyHash, Magnet: "magnet:?xt=urn:btih:" + emptyHash},
-	)
+		{Title: "No Peers", InfoHash: emptyHash, Magnet: "magnet:?xt=urn:btih:" + emptyHash},
+	}
+	s.movies = newFakeMovies()
+	db, err := store.Open(t.Context(), "", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	s.db = db
+	for _, m := range films {
+		// The same films in the store, with the same ids, so that watches
+		// (which refer to films) can be recorded.
+		c := *m
+		if err := store.NewMovieService(db).CreateMovie(t.Context(), &c); err != nil {
+			t.Fatal(err)
+		}
+		s.movies.CreateMovie(t.Context(), m)
+	}
+	s.users, s.resets, s.watches = store.NewUserService(db), store.NewResetService(db), store.NewWatchService(db)
+	s.sessions = store.NewSessionService(db)
+	s.sessions.Now = s.clock.Now
 	cfg := web.Config{
 		Movies:           s.movies,
 		Engine:           s.engine,
+		Users:            s.users,
+		Sessions:         s.sessions,
+		Resets:           s.resets,
+		Watches:          s.watches,
+		Mailer:           s.mailer,
+		Now:              s.clock.Now,
 		DataDir:          t.TempDir(),
 		Logger:           slog.New(slog.NewTextHandler(io.Discard, nil)),
 		FirstByteTimeout: 5 * time.Second,
 	}
+	// The site must know its own address for the links in its mails.
+	s.Server = httptest.NewUnstartedServer(nil)
+	cfg.BaseURL = "http://" + s.Listener.Addr().String()
 	if change != nil {
 		change(&cfg)
 	}
 	srv, err := web.New(cfg)
 	if err != nil {
+		s.Listener.Close()
 		t.Fatal(err)
 	}
-	s.Server = httptest.NewServer(srv)
+	s.Config.Handler = srv
+	s.Start()
 	t.Cleanup(s.Close)
+	s.me = s.signUp(t, "tester", "tester@example.org", testPassword)
 	return s
 }
 
+// do sends a request as "tester", with their CSRF token on anything but
+// GET and HEAD unless hdr sets one, and does not follow redirects.
 func (s *site) do(t *testing.T, method, path string, hdr map[string]string, body io.Reader) (*http.Response, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, s.URL+path, body)
-	if err != nil {
-		t.Fatal(err)
+	h := map[string]string{}
+	if method != http.MethodGet && method != http.MethodHead {
+		h["X-CSRF-Token"] = s.me.csrf
 	}
 	for k, v := range hdr {
-		req.Header.Set(k, v)
+		h[k] = v
 	}
-	client := &http.Client{
-		Timeout:       20 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, string(b)
+	return s.me.do(t, method, path, h, body)
 }
 
 func (s *site) get(t *testing.T, path string) (*http.Response, string) {
@@ -230,31 +265,44 @@ func TestErrorCodes(t *testing.T) {
 	}
 }
 
-func TestAuthWrapsPagesOnly(t *testing.T) {
-	deny := func(http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			http.Error(w, "sign in", http.StatusUnauthorized)
-		})
-	}
+func TestSignInRequired(t *testing.T) {
 	trk := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("d8:intervali60ee")) })
-	s := newSite(t, func(c *web.Config) { c.Auth = deny; c.Tracker = trk })
-	for path, want := range map[string]int{
-		"/":                 401,
-		"/movies/1":         401,
-		"/movies/1/stream":  401,
-		"/movies/1/events":  401,
-		"/movies/1/poster":  401,
-		"/healthz":          200,
-		"/announce":         200,
-		"/scrape":           200,
-		"/static/x/app.css": 404, // not found, but not behind sign-in
+	s := newSite(t, func(c *web.Config) { c.Tracker = trk })
+	anon := s.newBrowser(t)
+	for path, want := range map[string]string{
+		"/":                     "/signin",
+		"/movies/1":             "/signin?next=%2Fmovies%2F1",
+		"/movies/1/stream":      "/signin?next=%2Fmovies%2F1%2Fstream",
+		"/movies/1/events":      "/signin?next=%2Fmovies%2F1%2Fevents",
+		"/movies/1/poster":      "/signin?next=%2Fmovies%2F1%2Fposter",
+		"/profile":              "/signin?next=%2Fprofile",
+		"/users?q=a":            "/signin?next=%2Fusers%3Fq%3Da",
+		"/users/1":              "/signin?next=%2Fusers%2F1",
+		"/users/1/picture":      "/signin?next=%2Fusers%2F1%2Fpicture",
+		"/healthz":              "",
+		"/announce":             "",
+		"/scrape":               "",
+		"/signin":               "",
+		"/signup":               "",
+		"/reset":                "",
+		"/reset/abcdefghijklmn": "",
+		"/favicon.ico":          "/static/",
+		"/static/x/app.css":     "", // not found, but not behind sign-in
 	} {
-		if resp, _ := s.get(t, path); resp.StatusCode != want {
-			t.Errorf("GET %s: status %d, want %d", path, resp.StatusCode, want)
+		resp, _ := anon.get(t, path)
+		loc := resp.Header.Get("Location")
+		switch {
+		case want == "" && resp.StatusCode == http.StatusSeeOther:
+			t.Errorf("GET %s: redirected to %s, want no sign-in", path, loc)
+		case want != "" && !strings.HasPrefix(loc, want):
+			t.Errorf("GET %s: status %d, Location %q, want %s", path, resp.StatusCode, loc, want)
 		}
 	}
-	if resp, _ := s.do(t, "POST", "/movies", nil, nil); resp.StatusCode != 401 {
-		t.Errorf("POST /movies: status %d, want 401", resp.StatusCode)
+	for _, path := range []string{"/movies", "/profile", "/profile/delete", "/movies/1/progress"} {
+		resp, _ := anon.post(t, path, url.Values{})
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/signin" {
+			t.Errorf("POST %s: status %d to %q, want 303 to /signin", path, resp.StatusCode, resp.Header.Get("Location"))
+		}
 	}
 }
 
@@ -266,11 +314,14 @@ func TestNoTrackerMeansNoAnnounce(t *testing.T) {
 }
 
 func TestNewNeedsServices(t *testing.T) {
-	if _, err := web.New(web.Config{Engine: newFakeEngine()}); err == nil {
-		t.Error("New without Movies: no error")
-	}
-	if _, err := web.New(web.Config{Movies: newFakeMovies()}); err == nil {
-		t.Error("New without Engine: no error")
+	for _, cfg := range []web.Config{
+		{Engine: newFakeEngine()},
+		{Movies: newFakeMovies()},
+		{Movies: newFakeMovies(), Engine: newFakeEngine()},
+	} {
+		if _, err := web.New(cfg); err == nil {
+			t.Errorf("New(%+v): no error", cfg)
+		}
 	}
 }
 

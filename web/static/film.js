@@ -20,10 +20,18 @@
     return number.format(v) + ' ' + units[i];
   }
 
+  // The page carries the texts for one and for two peers in its language;
+  // the count in them is replaced by the real one.
+  var plural = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || 'en') : null;
+  function peers(n) {
+    var one = plural ? plural.select(n) === 'one' : n === 1;
+    return (one ? msg.msgPeersOne : msg.msgPeersOther).replace(/\d+/, String(n));
+  }
+
   function describe(s) {
     if (s.complete) return msg.msgComplete;
     if (s.peers === 0) return msg.msgNoPeers;
-    var parts = [s.peers + ' ' + msg.msgPeers, '↓ ' + rate(s.downloadRate)];
+    var parts = [peers(s.peers), '↓ ' + rate(s.downloadRate)];
     if (!s.hasInfo) {
       parts.push(msg.msgWaitingInfo);
     } else {
@@ -65,6 +73,25 @@
     line.textContent = msg.msgOffline;
   });
   window.addEventListener('pagehide', function () { events.close(); });
+
+  // How far the person got, for "continue watching": every 15 s while
+  // playing, and when they pause or leave.
+  var csrf = document.querySelector('meta[name="csrf-token"]');
+  var lastSent = 0;
+  function sendProgress(force) {
+    if (!msg.progress || !csrf || !isFinite(video.duration) || video.currentTime <= 0) return;
+    var now = Date.now();
+    if (!force && now - lastSent < 15000) return;
+    lastSent = now;
+    var body = new URLSearchParams({ position: video.currentTime.toFixed(1), duration: video.duration.toFixed(1) });
+    fetch(msg.progress, {
+      method: 'POST', body: body, keepalive: true, credentials: 'same-origin',
+      headers: { 'X-CSRF-Token': csrf.content }
+    }).catch(function () {});
+  }
+  video.addEventListener('timeupdate', function () { sendProgress(false); });
+  video.addEventListener('pause', function () { sendProgress(true); });
+  window.addEventListener('pagehide', function () { sendProgress(true); });
 
   video.addEventListener('timeupdate', drawHead);
   video.addEventListener('seeking', drawHead);
