@@ -1,0 +1,165 @@
+package media
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Mode is how a file reaches the browser.
+type Mode int
+
+const (
+	// DirectPlay serves the file's bytes as they are, with Range requests
+	// through the torrent reader.
+	DirectPlay Mode = iota
+	// Remux copies the streams into HLS segments without re-encoding them.
+	Remux
+	// Transcode re-encodes at least one stream.
+	Transcode
+)
+
+func (m Mode) String() string {
+	switch m {
+	case DirectPlay:
+		return "direct"
+	case Remux:
+		return "remux"
+	case Transcode:
+		return "transcode"
+	}
+	return "unknown"
+}
+
+// Capabilities is what the viewer's browser says it plays, from
+// canPlayType and MediaSource.isTypeSupported. Names are lowercase:
+// containers "mp4", "webm", "matroska"; video codecs "h264", "hevc", "vp9",
+// "av1"; audio codecs "aac", "opus", "mp3", "flac", "vorbis".
+type Capabilities struct {
+	Containers  []string
+	VideoCodecs []string
+	AudioCodecs []string
+	// MaxHeight is the tallest picture the viewer wants to receive; 0 means
+	// no limit.
+	MaxHeight int
+}
+
+// Decision says how to play a file and why.
+type Decision struct {
+	Mode      Mode
+	VideoCopy bool // the video stream is kept as it is
+	AudioCopy bool // the audio stream is kept as it is
+	Reason    string
+}
+
+// Converted streams are HLS with MPEG-TS segments: H.264 and AAC are what
+// every browser decodes from them, so only those are ever copied into one.
+const (
+	hlsVideo = "h264"
+	hlsAudio = "aac"
+)
+
+// Decide chooses how the first video and audio streams of p reach a browser
+// that plays caps. It is the table media servers use: the file as it is
+// when the browser plays container and codecs, else a copy of the streams
+// into HLS, else a conversion of what the browser cannot decode to
+// H.264/AAC.
+//
+// Matroska is always remuxed, even for a browser that says it plays it:
+// Chromium does play MKV with H.264/AAC, but it seeks only through the Cues
+// index, which muxers put at the end of the file or leave out, so on a
+// half-downloaded torrent seeking fails or reads the whole file. Copying
+// into HLS costs almost no CPU and gives the full duration and seeking
+// anywhere.
+func Decide(p *Probe, caps Capabilities) Decision {
+	container := containerOf(p)
+	v, a := p.Video(), p.Audio()
+	vName, aName := "no video", "no audio"
+	if v != nil {
+		vName = codecName(v.Codec)
+	}
+	if a != nil {
+		aName = codecName(a.Codec)
+	}
+	what := containerName(container) + " with " + vName + "/" + aName + ": "
+
+	tooTall := v != nil && caps.MaxHeight > 0 && v.Height > caps.MaxHeight
+	videoPlays := v == nil || slices.Contains(caps.VideoCodecs, v.Codec) && !tooTall
+	audioPlays := a == nil || slices.Contains(caps.AudioCodecs, a.Codec)
+	directContainer := container == "mp4" || container == "webm"
+	if directContainer && slices.Contains(caps.Containers, container) && videoPlays && audioPlays {
+		return Decision{Mode: DirectPlay, VideoCopy: true, AudioCopy: true, Reason: what + "played as it is"}
+	}
+
+	videoCopy := v == nil || v.Codec == hlsVideo && slices.Contains(caps.VideoCodecs, hlsVideo) && !tooTall
+	audioCopy := a == nil || a.Codec == hlsAudio && slices.Contains(caps.AudioCodecs, hlsAudio)
+	d := Decision{Mode: Transcode, VideoCopy: videoCopy, AudioCopy: audioCopy}
+	switch {
+	case videoCopy && audioCopy:
+		d.Mode = Remux
+		d.Reason = what + "copied into HLS without re-encoding"
+		if container == "matroska" && slices.Contains(caps.Containers, "matroska") {
+			d.Reason += " (seeking in MKV is unreliable in browsers)"
+		}
+	case videoCopy:
+		d.Reason = what + "video copied, audio converted to AAC"
+	case audioCopy && tooTall:
+		d.Reason = what + "video scaled down to " + strconv.Itoa(caps.MaxHeight) + "p H.264, audio copied"
+	case audioCopy:
+		d.Reason = what + "video converted to H.264, audio copied"
+	default:
+		d.Reason = what + "video converted to H.264, audio to AAC"
+	}
+	return d
+}
+
+// containerOf names p's container the way Capabilities does. ffprobe says
+// "matroska,webm" for both; a file counts as WebM when its codecs are WebM's.
+func containerOf(p *Probe) string {
+	names := strings.Split(p.FormatName, ",")
+	switch {
+	case slices.Contains(names, "mp4") || slices.Contains(names, "mov"):
+		return "mp4"
+	case slices.Contains(names, "matroska"):
+		for _, s := range p.Streams {
+			switch {
+			case s.Type == "video" && !slices.Contains([]string{"vp8", "vp9", "av1"}, s.Codec),
+				s.Type == "audio" && !slices.Contains([]string{"opus", "vorbis"}, s.Codec):
+				return "matroska"
+			}
+		}
+		return "webm"
+	case len(names) > 0:
+		return names[0]
+	}
+	return ""
+}
+
+var containerNames = map[string]string{
+	"mp4": "MP4", "webm": "WebM", "matroska": "MKV", "avi": "AVI", "mpegts": "MPEG-TS",
+	"flv": "FLV", "asf": "WMV", "ogg": "Ogg",
+}
+
+var codecNames = map[string]string{
+	"h264": "H.264", "hevc": "HEVC", "mpeg4": "MPEG-4", "msmpeg4v3": "DivX 3", "mpeg2video": "MPEG-2",
+	"mpeg1video": "MPEG-1", "vp8": "VP8", "vp9": "VP9", "av1": "AV1", "wmv3": "WMV", "vc1": "VC-1",
+	"aac": "AAC", "ac3": "AC-3", "eac3": "E-AC-3", "dts": "DTS", "truehd": "TrueHD", "mp3": "MP3",
+	"mp2": "MP2", "opus": "Opus", "flac": "FLAC", "vorbis": "Vorbis", "wmav2": "WMA",
+}
+
+func containerName(c string) string {
+	if n, ok := containerNames[c]; ok {
+		return n
+	}
+	if c == "" {
+		return "A file"
+	}
+	return strings.ToUpper(c)
+}
+
+func codecName(c string) string {
+	if n, ok := codecNames[c]; ok {
+		return n
+	}
+	return strings.ToUpper(c)
+}
