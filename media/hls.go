@@ -58,14 +58,14 @@ var maxBitrate = map[Quality]int{Quality480: 1_500_000, Quality720: 3_000_000, Q
 
 // ParseQuality reads "480p", "720", "1080p" or "original" ("" too).
 func ParseQuality(s string) (Quality, error) {
-	switch strings.TrimSuffix(strings.ToLower(strings.TrimSpace(s)), "p") {
+	switch v := strings.ToLower(strings.TrimSpace(s)); v {
 	case "", "original":
 		return QualityOriginal, nil
-	case "480":
+	case "480", "480p":
 		return Quality480, nil
-	case "720":
+	case "720", "720p":
 		return Quality720, nil
-	case "1080":
+	case "1080", "1080p":
 		return Quality1080, nil
 	}
 	return 0, hypertube.Errorf(hypertube.EINVALID, "Unknown quality %q: choose 480p, 720p, 1080p or original.", s)
