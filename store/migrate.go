@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"math"
 	"regexp"
 	"sort"
 	"strconv"
@@ -54,7 +55,11 @@ func loadMigrations() ([]migration, error) {
 
 // migrate applies, each in its own transaction, the migrations that
 // schema_migrations does not list yet.
-func (db *DB) migrate(ctx context.Context) error {
+func (db *DB) migrate(ctx context.Context) error { return db.migrateTo(ctx, math.MaxInt) }
+
+// migrateTo applies the missing migrations up to version last; tests use it
+// to build a database as an older Hypertube left it.
+func (db *DB) migrateTo(ctx context.Context, last int) error {
 	migrations, err := loadMigrations()
 	if err != nil {
 		return err
@@ -74,6 +79,9 @@ func (db *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("store: create schema_migrations: %w", err)
 	}
 	for _, m := range migrations {
+		if m.version > last {
+			break
+		}
 		if err := db.apply(ctx, m); err != nil {
 			return fmt.Errorf("store: migration %03d_%s: %w", m.version, m.name, err)
 		}

@@ -3,13 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/hypertube/hypertube"
@@ -26,161 +26,161 @@ var _ hypertube.MovieService = (*MovieService)(nil)
 func NewMovieService(db *DB) *MovieService { return &MovieService{db: db} }
 
 const (
-	defaultMovieLimit = 50
-	maxMovieLimit     = 200
-	maxTitleLen       = 500
+	maxTitleLen   = 500
+	maxCreditLen  = 200 // of a director, producer, actor or genre
+	maxPeople     = 100 // producers or cast members of one film
+	maxGenres     = 30
+	maxSummaryLen = 20000
+	// createAttempts bounds the retries of a PostgreSQL upsert that lost a
+	// race on the unique index it does not arbitrate on (see CreateMovies).
+	createAttempts = 3
 )
 
-const movieColumns = `id, title, year, summary, poster, imdb_id, runtime, genres, rating,
-	source, info_hash, magnet, file_path, created_at, updated_at, last_watched_at`
+var (
+	infoHashPattern = regexp.MustCompile(`^[0-9a-f]{40}$`)
+	imdbIDPattern   = regexp.MustCompile(`^tt[0-9]{7,10}$`)
+)
 
-var infoHashPattern = regexp.MustCompile(`^[0-9a-f]{40}$`)
-
-// FindMovieByID returns the film with the given id, ENOTFOUND if none.
-func (s *MovieService) FindMovieByID(ctx context.Context, id int64) (*hypertube.Movie, error) {
-	row := s.db.db.QueryRowContext(ctx, `SELECT `+movieColumns+` FROM movies WHERE id = $1`, id)
-	m, err := scanMovie(row)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, hypertube.Errorf(hypertube.ENOTFOUND, "There is no film number %d.", id)
-	}
-	return m, err
-}
-
-// FindMovieByInfoHash returns the film of a torrent, ENOTFOUND if none.
-func (s *MovieService) FindMovieByInfoHash(ctx context.Context, infoHash string) (*hypertube.Movie, error) {
-	h, err := normalizeInfoHash(infoHash)
-	if err != nil {
-		return nil, err
-	}
-	row := s.db.db.QueryRowContext(ctx, `SELECT `+movieColumns+` FROM movies WHERE info_hash = $1`, h)
-	m, err := scanMovie(row)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, hypertube.Errorf(hypertube.ENOTFOUND, "No film has the info hash %s.", h)
-	}
-	return m, err
-}
-
-// FindMovies returns one page of the films that match filter, ordered by
-// title, and how many match in all.
-func (s *MovieService) FindMovies(ctx context.Context, filter hypertube.MovieFilter) ([]*hypertube.Movie, int, error) {
-	if filter.Offset < 0 || filter.Limit < 0 {
-		return nil, 0, hypertube.Errorf(hypertube.EINVALID, "Page offset and size cannot be negative.")
-	}
-	limit := filter.Limit
-	switch {
-	case limit == 0:
-		limit = defaultMovieLimit
-	case limit > maxMovieLimit:
-		limit = maxMovieLimit
-	}
-
-	var (
-		where []string
-		args  []any
-	)
-	add := func(cond string, arg any) {
-		args = append(args, arg)
-		where = append(where, fmt.Sprintf(cond, len(args)))
-	}
-	if q := strings.TrimSpace(filter.Query); q != "" {
-		// Lowered on both sides so that PostgreSQL's case-sensitive LIKE
-		// and SQLite's case-insensitive one agree.
-		add(`LOWER(title) LIKE $%d ESCAPE '\'`, "%"+escapeLike(strings.ToLower(q))+"%")
-	}
-	if filter.Source != "" {
-		add(`source = $%d`, filter.Source)
-	}
-	if filter.InfoHash != "" {
-		h, err := normalizeInfoHash(filter.InfoHash)
-		if err != nil {
-			return nil, 0, err
-		}
-		add(`info_hash = $%d`, h)
-	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
-
-	var total int
-	if err := s.db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM movies`+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("store: count movies: %w", err)
-	}
-	query := fmt.Sprintf(`SELECT %s FROM movies%s ORDER BY %s LIMIT $%d OFFSET $%d`,
-		movieColumns, cond, s.db.dialect.byTitle, len(args)+1, len(args)+2)
-	rows, err := s.db.db.QueryContext(ctx, query, append(args, limit, filter.Offset)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: find movies: %w", err)
-	}
-	defer rows.Close()
-	movies := []*hypertube.Movie{}
-	for rows.Next() {
-		m, err := scanMovie(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		movies = append(movies, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("store: find movies: %w", err)
-	}
-	return movies, total, nil
-}
-
-// CreateMovie inserts m, or updates the film that has its info hash, and
-// sets m's ID and times. A re-import that knows no FilePath keeps the one
-// already stored, which the player may have learnt.
+// CreateMovie inserts m, or updates the film it already is, and sets m's
+// ID and times. See CreateMovies.
 func (s *MovieService) CreateMovie(ctx context.Context, m *hypertube.Movie) error {
-	if err := validateMovie(m); err != nil {
-		return err
-	}
-	genres, err := encodeGenres(m.Genres)
-	if err != nil {
-		return err
+	return s.CreateMovies(ctx, []*hypertube.Movie{m})
+}
+
+// CreateMovies stores films in one transaction, as CreateMovie would one by
+// one: a film is the one with the same info hash when it has one, else the
+// one with the same IMDb id, else a new one. A film known by its IMDb id but
+// without a torrent yet takes the info hash of the first import that brings
+// one. An update keeps the stored info hash, magnet, file path and IMDb id
+// when the import does not know them, and never changes CreatedAt or
+// LastWatchedAt. Each film is normalised in place and gets its ID and times.
+func (s *MovieService) CreateMovies(ctx context.Context, movies []*hypertube.Movie) error {
+	rows := make([]movieRow, len(movies))
+	for i, m := range movies {
+		r, err := newMovieRow(m)
+		if err != nil {
+			if len(movies) > 1 {
+				return fmt.Errorf("film %d of %d (%q): %w", i+1, len(movies), titleOf(m), err)
+			}
+			return err
+		}
+		rows[i] = r
 	}
 	now := time.Now().Unix()
-	var (
-		id, created int64
-		watched     sql.NullInt64
-	)
-	err = s.db.db.QueryRowContext(ctx, `
-		INSERT INTO movies (title, year, summary, poster, imdb_id, runtime, genres, rating,
-			source, info_hash, magnet, file_path, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
-		ON CONFLICT (info_hash) DO UPDATE SET
-			title = excluded.title,
-			year = excluded.year,
-			summary = excluded.summary,
-			poster = excluded.poster,
-			imdb_id = excluded.imdb_id,
-			runtime = excluded.runtime,
-			genres = excluded.genres,
-			rating = excluded.rating,
-			source = excluded.source,
-			magnet = excluded.magnet,
-			file_path = CASE WHEN excluded.file_path = '' THEN movies.file_path ELSE excluded.file_path END,
-			updated_at = excluded.updated_at
-		RETURNING id, created_at, last_watched_at`,
-		m.Title, m.Year, m.Summary, m.Poster, m.ImdbID, m.Runtime, genres, m.Rating,
-		m.Source, m.InfoHash, m.Magnet, m.FilePath, now,
-	).Scan(&id, &created, &watched)
-	if err != nil {
+	var err error
+	for range createAttempts {
+		err = s.db.inTx(ctx, func(tx *sql.Tx) error {
+			for i, m := range movies {
+				if err := createMovie(ctx, tx, m, rows[i], now); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		// On PostgreSQL, ON CONFLICT only arbitrates on one unique index: an
+		// import racing another of the same film may still trip the other
+		// index. Once that transaction is over, a retry sees its row.
+		if err == nil || !s.db.dialect.isUniqueViolation(err) {
+			break
+		}
+	}
+	switch {
+	case s.db.dialect.violatesUnique(err, "movies", "imdb_id"):
+		return hypertube.Errorf(hypertube.ECONFLICT, "Another film, with another torrent, already has this IMDb id.")
+	case err != nil:
 		return fmt.Errorf("store: create movie: %w", err)
 	}
-	m.ID = id
+	return nil
+}
+
+// upsertMovie is the SET clause of CreateMovies' upserts.
+const upsertMovie = `
+	title = excluded.title,
+	sort_title = excluded.sort_title,
+	search_text = excluded.search_text,
+	original_title = excluded.original_title,
+	year = excluded.year,
+	summary = excluded.summary,
+	poster = excluded.poster,
+	imdb_id = CASE WHEN excluded.imdb_id = '' THEN movies.imdb_id ELSE excluded.imdb_id END,
+	runtime = excluded.runtime,
+	genres = excluded.genres,
+	rating = excluded.rating,
+	director = excluded.director,
+	producers = excluded.producers,
+	cast_list = excluded.cast_list,
+	popularity = excluded.popularity,
+	seeders = excluded.seeders,
+	source = excluded.source,
+	info_hash = CASE WHEN excluded.info_hash = '' THEN movies.info_hash ELSE excluded.info_hash END,
+	magnet = CASE WHEN excluded.magnet = '' THEN movies.magnet ELSE excluded.magnet END,
+	file_path = CASE WHEN excluded.file_path = '' THEN movies.file_path ELSE excluded.file_path END,
+	updated_at = excluded.updated_at`
+
+func createMovie(ctx context.Context, tx *sql.Tx, m *hypertube.Movie, r movieRow, now int64) error {
+	var conflict string
+	switch {
+	case m.InfoHash != "":
+		if m.ImdbID != "" {
+			// A catalog film waiting for a torrent becomes this one.
+			_, err := tx.ExecContext(ctx, `
+				UPDATE movies SET info_hash = $1
+				WHERE imdb_id = $2 AND info_hash = ''
+					AND NOT EXISTS (SELECT 1 FROM movies WHERE info_hash = $1)`, m.InfoHash, m.ImdbID)
+			if err != nil {
+				return err
+			}
+		}
+		conflict = ` ON CONFLICT (info_hash) WHERE info_hash <> '' DO UPDATE SET ` + upsertMovie
+	case m.ImdbID != "":
+		conflict = ` ON CONFLICT (imdb_id) WHERE imdb_id <> '' DO UPDATE SET ` + upsertMovie
+	}
+	var (
+		created int64
+		watched sql.NullInt64
+	)
+	err := tx.QueryRowContext(ctx, `
+		INSERT INTO movies (title, sort_title, search_text, original_title, year, summary, poster,
+			imdb_id, runtime, genres, rating, director, producers, cast_list, popularity, seeders,
+			source, info_hash, magnet, file_path, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+			$17, $18, $19, $20, $21, $21)`+conflict+`
+		RETURNING id, imdb_id, info_hash, magnet, file_path, created_at, last_watched_at`,
+		append(r.args(m), now)...,
+	).Scan(&m.ID, &m.ImdbID, &m.InfoHash, &m.Magnet, &m.FilePath, &created, &watched)
+	if err != nil {
+		return err
+	}
 	m.CreatedAt = fromUnix(created)
 	m.UpdatedAt = fromUnix(now)
 	m.LastWatchedAt = fromNullUnix(watched)
-	return nil
+	return setGenres(ctx, tx, m.ID, m.Genres)
+}
+
+// setGenres makes movie_genres list exactly genres, which validateMovie
+// has made unique by key, for the film.
+func setGenres(ctx context.Context, tx *sql.Tx, movieID int64, genres []string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM movie_genres WHERE movie_id = $1`, movieID); err != nil {
+		return err
+	}
+	if len(genres) == 0 {
+		return nil
+	}
+	values := make([]string, len(genres))
+	args := []any{movieID}
+	for i, g := range genres {
+		args = append(args, genreKey(g), g)
+		values[i] = fmt.Sprintf("($1, $%d, $%d)", len(args)-1, len(args))
+	}
+	_, err := tx.ExecContext(ctx,
+		`INSERT INTO movie_genres (movie_id, genre_key, genre) VALUES `+strings.Join(values, ", "), args...)
+	return err
 }
 
 // UpdateMovie saves every field of m except its times; MarkMovieWatched
 // sets LastWatchedAt.
 func (s *MovieService) UpdateMovie(ctx context.Context, m *hypertube.Movie) error {
-	if err := validateMovie(m); err != nil {
-		return err
-	}
-	genres, err := encodeGenres(m.Genres)
+	r, err := newMovieRow(m)
 	if err != nil {
 		return err
 	}
@@ -189,20 +189,29 @@ func (s *MovieService) UpdateMovie(ctx context.Context, m *hypertube.Movie) erro
 		created int64
 		watched sql.NullInt64
 	)
-	err = s.db.db.QueryRowContext(ctx, `
-		UPDATE movies SET title = $1, year = $2, summary = $3, poster = $4, imdb_id = $5,
-			runtime = $6, genres = $7, rating = $8, source = $9, info_hash = $10,
-			magnet = $11, file_path = $12, updated_at = $13
-		WHERE id = $14
-		RETURNING created_at, last_watched_at`,
-		m.Title, m.Year, m.Summary, m.Poster, m.ImdbID, m.Runtime, genres, m.Rating,
-		m.Source, m.InfoHash, m.Magnet, m.FilePath, now, m.ID,
-	).Scan(&created, &watched)
+	err = s.db.inTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `
+			UPDATE movies SET title = $1, sort_title = $2, search_text = $3, original_title = $4,
+				year = $5, summary = $6, poster = $7, imdb_id = $8, runtime = $9, genres = $10,
+				rating = $11, director = $12, producers = $13, cast_list = $14, popularity = $15,
+				seeders = $16, source = $17, info_hash = $18, magnet = $19, file_path = $20,
+				updated_at = $21
+			WHERE id = $22
+			RETURNING created_at, last_watched_at`,
+			append(r.args(m), now, m.ID)...,
+		).Scan(&created, &watched)
+		if err != nil {
+			return err
+		}
+		return setGenres(ctx, tx, m.ID, m.Genres)
+	})
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return hypertube.Errorf(hypertube.ENOTFOUND, "There is no film number %d.", m.ID)
-	case s.db.dialect.isUniqueViolation(err):
+	case s.db.dialect.violatesUnique(err, "movies", "info_hash"):
 		return hypertube.Errorf(hypertube.ECONFLICT, "Another film already has the info hash %s.", m.InfoHash)
+	case s.db.dialect.violatesUnique(err, "movies", "imdb_id"):
+		return hypertube.Errorf(hypertube.ECONFLICT, "Another film already has the IMDb id %s.", m.ImdbID)
 	case err != nil:
 		return fmt.Errorf("store: update movie: %w", err)
 	}
@@ -245,33 +254,126 @@ func mustHaveChanged(res sql.Result, id int64) error {
 	return nil
 }
 
-// validateMovie checks m and normalises its title and info hash in place.
+// movieRow holds the columns of a film that are derived or encoded from
+// its fields.
+type movieRow struct {
+	sortTitle, searchText       string
+	genres, producers, castList string
+}
+
+// newMovieRow validates and normalises m in place, and derives its columns.
+func newMovieRow(m *hypertube.Movie) (movieRow, error) {
+	if err := validateMovie(m); err != nil {
+		return movieRow{}, err
+	}
+	return movieRow{
+		sortTitle:  strings.ToLower(m.Title),
+		searchText: strings.ToLower(m.Title) + "\n" + strings.ToLower(m.OriginalTitle),
+		genres:     encodeList(m.Genres),
+		producers:  encodeList(m.Producers),
+		castList:   encodeList(m.Cast),
+	}, nil
+}
+
+// args are the parameters $1 to $20 of the INSERT and UPDATE of a film.
+func (r movieRow) args(m *hypertube.Movie) []any {
+	return []any{m.Title, r.sortTitle, r.searchText, m.OriginalTitle, m.Year, m.Summary, m.Poster,
+		m.ImdbID, m.Runtime, r.genres, m.Rating, m.Director, r.producers, r.castList, m.Popularity,
+		m.Seeders, m.Source, m.InfoHash, m.Magnet, m.FilePath}
+}
+
+// validateMovie checks m and normalises it in place: texts are trimmed,
+// stripped of control characters and invalid UTF-8 (catalogs send some;
+// PostgreSQL would refuse them), ids lowercased, lists cleaned of blanks
+// and repeats.
 func validateMovie(m *hypertube.Movie) error {
 	if m == nil {
 		return hypertube.Errorf(hypertube.EINVALID, "No film given.")
 	}
-	m.Title = strings.TrimSpace(m.Title)
+	m.Title = cleanLine(m.Title)
+	m.OriginalTitle = cleanLine(m.OriginalTitle)
+	m.Director = cleanLine(m.Director)
+	m.Source = cleanLine(m.Source)
+	m.Summary = strings.TrimSpace(strings.ReplaceAll(strings.ToValidUTF8(m.Summary, ""), "\x00", ""))
+	m.ImdbID = strings.ToLower(strings.TrimSpace(m.ImdbID))
 	switch {
 	case m.Title == "":
 		return hypertube.Errorf(hypertube.EINVALID, "A film needs a title.")
-	case utf8.RuneCountInString(m.Title) > maxTitleLen:
+	case utf8.RuneCountInString(m.Title) > maxTitleLen || utf8.RuneCountInString(m.OriginalTitle) > maxTitleLen:
 		return hypertube.Errorf(hypertube.EINVALID, "A film's title is %d characters at most.", maxTitleLen)
+	case utf8.RuneCountInString(m.Director) > maxCreditLen:
+		return hypertube.Errorf(hypertube.EINVALID, "A director's name is %d characters at most.", maxCreditLen)
+	case utf8.RuneCountInString(m.Summary) > maxSummaryLen:
+		return hypertube.Errorf(hypertube.EINVALID, "A film's summary is %d characters at most.", maxSummaryLen)
 	case m.Year < 0 || m.Year > 9999:
 		return hypertube.Errorf(hypertube.EINVALID, "The year %d is not a valid year.", m.Year)
 	case m.Runtime < 0:
 		return hypertube.Errorf(hypertube.EINVALID, "A film's running time cannot be negative.")
 	case math.IsNaN(m.Rating) || m.Rating < 0 || m.Rating > 10:
 		return hypertube.Errorf(hypertube.EINVALID, "A film's rating is between 0 and 10.")
+	case math.IsNaN(m.Popularity) || math.IsInf(m.Popularity, 0) || m.Popularity < 0:
+		return hypertube.Errorf(hypertube.EINVALID, "A film's popularity is a number, zero or more.")
+	case m.Seeders < 0:
+		return hypertube.Errorf(hypertube.EINVALID, "A film's number of seeders cannot be negative.")
 	case m.Magnet != "" && !strings.HasPrefix(m.Magnet, "magnet:?"):
 		return hypertube.Errorf(hypertube.EINVALID, "A magnet link starts with \"magnet:?\".")
+	case m.ImdbID != "" && !imdbIDPattern.MatchString(m.ImdbID):
+		return hypertube.Errorf(hypertube.EINVALID, "An IMDb id is \"tt\" followed by 7 to 10 digits, such as tt0137523.")
 	}
-	h, err := normalizeInfoHash(m.InfoHash)
-	if err != nil {
+	var err error
+	if m.Genres, err = cleanList(m.Genres, maxGenres, "genres"); err != nil {
 		return err
 	}
-	m.InfoHash = h
-	return nil
+	if m.Producers, err = cleanList(m.Producers, maxPeople, "producers"); err != nil {
+		return err
+	}
+	if m.Cast, err = cleanList(m.Cast, maxPeople, "cast members"); err != nil {
+		return err
+	}
+	if m.InfoHash == "" {
+		return nil
+	}
+	m.InfoHash, err = normalizeInfoHash(m.InfoHash)
+	return err
 }
+
+// cleanList trims the names of list, drops blank ones and later repeats
+// (ignoring case), and checks their number and length. It never returns
+// nil, so that a film reads back as it was stored.
+func cleanList(list []string, most int, what string) ([]string, error) {
+	out := []string{}
+	seen := map[string]bool{}
+	for _, name := range list {
+		name = cleanLine(name)
+		key := genreKey(name)
+		if name == "" || seen[key] {
+			continue
+		}
+		if utf8.RuneCountInString(name) > maxCreditLen {
+			return nil, hypertube.Errorf(hypertube.EINVALID, "The name %.40q… is longer than %d characters.", name, maxCreditLen)
+		}
+		seen[key] = true
+		out = append(out, name)
+	}
+	if len(out) > most {
+		return nil, hypertube.Errorf(hypertube.EINVALID, "A film lists %d %s at most.", most, what)
+	}
+	return out, nil
+}
+
+// cleanLine trims s and turns its control characters into spaces and its
+// invalid UTF-8 into nothing.
+func cleanLine(s string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, "")))
+}
+
+// genreKey is what two spellings of one genre, or of one name, share.
+func genreKey(g string) string { return strings.ToLower(strings.TrimSpace(g)) }
 
 func normalizeInfoHash(s string) (string, error) {
 	h := strings.ToLower(strings.TrimSpace(s))
@@ -281,47 +383,9 @@ func normalizeInfoHash(s string) (string, error) {
 	return h, nil
 }
 
-// escapeLike makes s match itself literally inside a LIKE pattern.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
-func encodeGenres(genres []string) (string, error) {
-	if genres == nil {
-		genres = []string{}
+func titleOf(m *hypertube.Movie) string {
+	if m == nil {
+		return ""
 	}
-	b, err := json.Marshal(genres)
-	return string(b), err
-}
-
-type scanner interface{ Scan(dest ...any) error }
-
-func scanMovie(row scanner) (*hypertube.Movie, error) {
-	var (
-		m                hypertube.Movie
-		genres           string
-		created, updated int64
-		watched          sql.NullInt64
-	)
-	err := row.Scan(&m.ID, &m.Title, &m.Year, &m.Summary, &m.Poster, &m.ImdbID, &m.Runtime, &genres,
-		&m.Rating, &m.Source, &m.InfoHash, &m.Magnet, &m.FilePath, &created, &updated, &watched)
-	if err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal([]byte(genres), &m.Genres); err != nil {
-		return nil, fmt.Errorf("store: movie %d has malformed genres: %w", m.ID, err)
-	}
-	m.CreatedAt = fromUnix(created)
-	m.UpdatedAt = fromUnix(updated)
-	m.LastWatchedAt = fromNullUnix(watched)
-	return &m, nil
-}
-
-func fromUnix(sec int64) time.Time { return time.Unix(sec, 0).UTC() }
-
-func fromNullUnix(n sql.NullInt64) time.Time {
-	if !n.Valid {
-		return time.Time{}
-	}
-	return fromUnix(n.Int64)
+	return m.Title
 }

@@ -344,7 +344,6 @@ func TestCreateMovieValidation(t *testing.T) {
 			{"no title", func(m *hypertube.Movie) { m.Title = "" }},
 			{"blank title", func(m *hypertube.Movie) { m.Title = " \t " }},
 			{"title too long", func(m *hypertube.Movie) { m.Title = strings.Repeat("a", 501) }},
-			{"no info hash", func(m *hypertube.Movie) { m.InfoHash = "" }},
 			{"short info hash", func(m *hypertube.Movie) { m.InfoHash = "abc123" }},
 			{"info hash not hex", func(m *hypertube.Movie) { m.InfoHash = strings.Repeat("z", 40) }},
 			{"base32 info hash", func(m *hypertube.Movie) { m.InfoHash = strings.Repeat("A", 32) }},
