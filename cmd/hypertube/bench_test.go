@@ -29,7 +29,7 @@ func TestBenchSmoke(t *testing.T) {
 		"Play → first frame (Chromium)", "seek to 70% → playing",
 		"download, hypertube fetch", "download, aria2c", "fetch ÷ aria2c",
 		"streaming download speed", "whole-torrent download speed", "streaming ÷ whole",
-		"memory, 1 stream(s): VmRSS", "memory, 20 stream(s): RssAnon",
+		"memory, 1 stream(s): VmRSS growth", "memory, 20 stream(s): RssAnon",
 		"stalls, 3 viewers on 5 films",
 	} {
 		// median, min and max are numbers, each with the metric's unit.
