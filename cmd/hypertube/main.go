@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/hypertube/hypertube"
 )
 
 func main() {
@@ -73,6 +75,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		case errors.As(err, new(usageError)):
 			fmt.Fprintf(stderr, "hypertube %s: %v\n", name, err)
 			return 2
+		case hypertube.ErrorCode(err) != hypertube.EINTERNAL:
+			// Our own errors carry a message meant for people: show just that.
+			fmt.Fprintf(stderr, "hypertube %s: %s\n", name, hypertube.ErrorMessage(err))
+			return 1
 		default:
 			fmt.Fprintf(stderr, "hypertube %s: %v\n", name, err)
 			return 1
