@@ -2,17 +2,23 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/hypertube/hypertube"
+	"github.com/hypertube/hypertube/auth"
 	"github.com/hypertube/hypertube/catalog"
+	"github.com/hypertube/hypertube/mail"
 	"github.com/hypertube/hypertube/media"
 	"github.com/hypertube/hypertube/store"
 	"github.com/hypertube/hypertube/torrent"
@@ -22,6 +28,7 @@ import (
 
 type serveConfig struct {
 	addr        string
+	baseURL     string
 	dataDir     string
 	databaseURL string
 	torrentAddr string
@@ -38,6 +45,7 @@ func parseServeFlags(args []string, e env) (serveConfig, error) {
 	c := serveConfig{databaseURL: e.Getenv("HYPERTUBE_DATABASE_URL")}
 	fs := newFlagSet("serve", "[flags]", e)
 	fs.StringVar(&c.addr, "addr", envOr(e, "HYPERTUBE_ADDR", "127.0.0.1:8080"), "HTTP listen address (env HYPERTUBE_ADDR)")
+	fs.StringVar(&c.baseURL, "base-url", e.Getenv("HYPERTUBE_BASE_URL"), "URL people use to reach the site, for links in mails; https turns on Secure cookies (env HYPERTUBE_BASE_URL; default http://<addr>)")
 	fs.StringVar(&c.dataDir, "data", envOr(e, "HYPERTUBE_DATA", "./data"), "data directory: downloads, database, demo films (env HYPERTUBE_DATA)")
 	fs.StringVar(&c.torrentAddr, "torrent-addr", envOr(e, "HYPERTUBE_TORRENT_ADDR", ":42069"), "BitTorrent listen address (env HYPERTUBE_TORRENT_ADDR)")
 	demo := envOr(e, "HYPERTUBE_DEMO", "true")
@@ -58,6 +66,13 @@ func parseServeFlags(args []string, e env) (serveConfig, error) {
 	}
 	if fs.NArg() > 0 {
 		return c, usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	if c.baseURL != "" {
+		u, err := url.Parse(c.baseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return c, usageError{fmt.Sprintf("invalid --base-url %q: want http(s)://host[:port]", c.baseURL)}
+		}
+		c.baseURL = strings.TrimSuffix(c.baseURL, "/")
 	}
 	n, err := parseSize(rate)
 	if err != nil {
@@ -104,6 +119,10 @@ func runServe(ctx context.Context, args []string, e env) error {
 	defer ln.Close()
 	baseURL := "http://" + ln.Addr().String()
 	trackerURL := baseURL + "/announce"
+	publicURL := c.baseURL
+	if publicURL == "" {
+		publicURL = baseURL
+	}
 	trk := tracker.New(tracker.Config{Logger: log})
 
 	engine, err := torrent.NewEngine(torrent.Config{
@@ -127,9 +146,28 @@ func runServe(ctx context.Context, args []string, e env) error {
 	}
 
 	runner := &media.Runner{Logger: log, MaxJobs: 4}
+	mailer, err := mail.FromURL(e.Getenv("HYPERTUBE_SMTP_URL"), c.dataDir, log)
+	if err != nil {
+		return fmt.Errorf("HYPERTUBE_SMTP_URL: %w", err)
+	}
+	secret, err := loadSecret(c.dataDir)
+	if err != nil {
+		return err
+	}
+	sessions := store.NewSessionService(db)
+	go deleteExpiredSessions(ctx, sessions, log)
 	site, err := web.New(web.Config{
 		Movies:           movies,
 		Engine:           engine,
+		Users:            store.NewUserService(db),
+		Sessions:         sessions,
+		Resets:           store.NewResetService(db),
+		Watches:          store.NewWatchService(db),
+		Mailer:           mailer,
+		Providers:        auth.ProvidersFromEnv(e.Getenv, publicURL),
+		BaseURL:          publicURL,
+		SecureCookies:    strings.HasPrefix(publicURL, "https://"),
+		Secret:           secret,
 		Tracker:          trk,
 		DataDir:          c.dataDir,
 		Logger:           log,
@@ -176,6 +214,43 @@ func runServe(ctx context.Context, args []string, e env) error {
 		srv.Close()
 	}
 	return nil
+}
+
+// loadSecret reads the key that signs the site's forms and cookies from the
+// data directory, making it on first start, so that a restart does not
+// invalidate every open form.
+func loadSecret(dataDir string) ([]byte, error) {
+	path := filepath.Join(dataDir, "secret.key")
+	if b, err := os.ReadFile(path); err == nil && len(b) >= 32 {
+		return b, nil
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read the site key: %w", err)
+	}
+	b := make([]byte, 32)
+	rand.Read(b)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return nil, fmt.Errorf("write the site key: %w", err)
+	}
+	return b, nil
+}
+
+// deleteExpiredSessions keeps the sessions table from growing with
+// browsers that never came back.
+func deleteExpiredSessions(ctx context.Context, sessions *store.SessionService, log *slog.Logger) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		if n, err := sessions.DeleteExpiredSessions(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			log.Warn("delete expired sessions", "err", err)
+		} else if n > 0 {
+			log.Info("deleted expired sessions", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 var _ hypertube.Engine = (*torrent.Engine)(nil)

@@ -4,8 +4,11 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"html"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -72,11 +75,11 @@ var movieLink = regexp.MustCompile(`href="(/movies/\d+)"[^>]*>(?s:(.*?))</a>`)
 
 // waitForFilm polls the home page until a film whose card mentions want
 // appears, and returns its page's path.
-func waitForFilm(t *testing.T, base, want string) string {
+func waitForFilm(t *testing.T, client *http.Client, base, want string) string {
 	t.Helper()
 	deadline := time.Now().Add(3 * time.Minute)
 	for time.Now().Before(deadline) {
-		if res, err := http.Get(base + "/"); err == nil {
+		if res, err := client.Get(base + "/"); err == nil {
 			body, _ := io.ReadAll(res.Body)
 			res.Body.Close()
 			for _, m := range movieLink.FindAllStringSubmatch(string(body), -1) {
@@ -99,12 +102,12 @@ type statusEvent struct {
 }
 
 // readStatus reads one status event of a film's server-sent events.
-func readStatus(t *testing.T, url string) statusEvent {
+func readStatus(t *testing.T, client *http.Client, url string) statusEvent {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
-	res, err := http.DefaultClient.Do(req)
+	res, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,11 +134,22 @@ func TestServePlaysWhileDownloading(t *testing.T) {
 	data := t.TempDir()
 	base := startServe(t, "--addr", "127.0.0.1:0", "--data", data, "--torrent-addr", "127.0.0.1:0",
 		"--no-dht", "--no-pex", "--no-utp", "--demo-rate", "768K", "--log-level", "warn")
-	film := waitForFilm(t, base, "Color Bars")
+	client := signUp(t, base, "viewer", "viewer@example.org", e2ePassword)
+	film := waitForFilm(t, client, base, "Color Bars")
 
 	ctx, console := browsertest.New(t)
 	step, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
+	if err := chromedp.Do(step,
+		chromedp.Navigate(base+film),
+		chromedp.WaitVisible("#login"),
+		chromedp.SendKeys("#login", "viewer"),
+		chromedp.SendKeys("#password", e2ePassword),
+		chromedp.Click(".account-form button"),
+		chromedp.WaitReady("#video"),
+	); err != nil {
+		t.Fatalf("sign in: %v", err)
+	}
 	start := time.Now()
 	if err := chromedp.Do(step, chromedp.Navigate(base+film)); err != nil {
 		t.Fatal(err)
@@ -147,7 +161,7 @@ func TestServePlaysWhileDownloading(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("Play → 2 s of video in %v", time.Since(start))
-	st := readStatus(t, base+film+"/events")
+	st := readStatus(t, client, base+film+"/events")
 	if st.Length == 0 || st.BytesCompleted*2 >= st.Length {
 		t.Errorf("video passed 2 s with %d of %d bytes verified; want less than half (is the demo swarm throttled?)", st.BytesCompleted, st.Length)
 	}
@@ -164,4 +178,41 @@ func TestServePlaysWhileDownloading(t *testing.T) {
 	if errs := console.Errors(); len(errs) > 0 {
 		t.Errorf("browser console errors:\n%s", strings.Join(errs, "\n"))
 	}
+}
+
+const e2ePassword = "Correct-Horse-Battery-42"
+
+var csrfMeta = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)">`)
+
+// signUp makes an account through the site's form and returns a client
+// signed in as it.
+func signUp(t *testing.T, base, username, email, password string) *http.Client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	res, err := client.Get(base + "/signup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := csrfMeta.FindSubmatch(body)
+	if m == nil {
+		t.Fatalf("no CSRF token in the sign-up page (status %d)", res.StatusCode)
+	}
+	res, err = client.PostForm(base+"/signup", url.Values{
+		"csrf": {html.UnescapeString(string(m[1]))}, "email": {email}, "username": {username},
+		"first_name": {"Vera"}, "last_name": {"Viewer"}, "password": {password},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || res.Request.URL.Path != "/" {
+		t.Fatalf("sign up ended at %s with status %d, want the home page", res.Request.URL, res.StatusCode)
+	}
+	return client
 }
