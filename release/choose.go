@@ -132,13 +132,19 @@ func rank(film Film, r Release, browser Capabilities) Ranked {
 		notes = append(notes, why)
 	}
 
-	label := strings.TrimSpace(cmp.Or(info.Quality, "unknown quality") + " " + info.Codec)
-	if info.Remux {
-		label += " remux"
-	}
+	var words []string
 	if bootlegs[info.Source] {
-		label += " " + info.Source
+		words = append(words, info.Source)
 	}
+	for _, w := range []string{info.Quality, info.Codec} {
+		if w != "" {
+			words = append(words, w)
+		}
+	}
+	if info.Remux {
+		words = append(words, "remux")
+	}
+	label := cmp.Or(strings.Join(words, " "), "unknown quality")
 	parts := append([]string{label, seeders, playNote}, notes...)
 	return Ranked{Release: r, Info: info, OK: true, Score: score, Playback: pb, Why: strings.Join(parts, ", ")}
 }
@@ -163,7 +169,7 @@ func playback(info Info, browser Capabilities) (Playback, string) {
 	case "", "x264", "H.264":
 	case "x265", "HEVC":
 		if !browser.HEVC {
-			return Transcode, "needs transcoding (HEVC)"
+			return Transcode, "needs transcoding (" + info.Codec + ")"
 		}
 	case "AV1":
 		if !browser.AV1 {
@@ -219,7 +225,7 @@ func sizeCheck(info Info, size int64, runtime int) (string, float64) {
 	}
 	switch {
 	case perMinute < limits[0]:
-		return "too small for " + info.Quality, -10
+		return "too small for " + info.Quality, -30
 	case perMinute > limits[1]:
 		return "very large to stream", -4
 	}
