@@ -115,9 +115,10 @@ func TestSweep(t *testing.T) {
 				{ID: 2, InfoHash: "b", LastWatched: ago(5 * day), Size: 60},
 				{ID: 3, InfoHash: "c", LastWatched: ago(3 * day), Size: 60},
 			},
+			// 180 bytes, 100 allowed, 60 watched: both others go.
 			inUse:  []int64{2},
 			budget: 100,
-			want:   []int64{3},
+			want:   []int64{3, 1},
 		},
 		{
 			name:   "under budget nothing young goes",
@@ -132,7 +133,7 @@ func TestSweep(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			disk := &fakeDisk{films: tt.films}
+			disk := &fakeDisk{films: slices.Clone(tt.films)}
 			j := &janitor.Janitor{Films: disk, Engine: disk, Files: disk, MaxAge: tt.maxAge, Budget: tt.budget, Logger: quiet,
 				InUse: func(id int64) bool { return slices.Contains(tt.inUse, id) }}
 			deleted, err := j.Sweep(context.Background(), now)
