@@ -218,3 +218,16 @@ func (s *site) addFilm(t *testing.T, m *hypertube.Movie) {
 		t.Fatalf("film ids differ: store %d, fake %d", c.ID, m.ID)
 	}
 }
+
+func hypertubeUserFilter() hypertube.UserFilter { return hypertube.UserFilter{Limit: 100} }
+
+// createUser adds an account straight to the store, without a password:
+// quicker than signing up when only its existence matters.
+func createUser(t *testing.T, s *site, username string) *hypertube.User {
+	t.Helper()
+	u := &hypertube.User{Username: username, Email: username + "@example.org", FirstName: "F", LastName: "L"}
+	if err := s.users.CreateUser(t.Context(), u); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}

@@ -50,6 +50,7 @@ func (h *handler) handleUpdateProfile(w http.ResponseWriter, r *http.Request) {
 	f := readAccountForm(r)
 	f.Language = r.PostFormValue("language")
 	p.Form = f
+	status := http.StatusBadRequest
 	h.requireNames(r, &f)
 	if f.Language != "" && !slices.Contains(h.catalog.Tags(), f.Language) {
 		f.fail("language", h.t(r, "account.languageInvalid"))
@@ -69,9 +70,10 @@ func (h *handler) handleUpdateProfile(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, err)
 			return
 		}
+		status = statusOf(hypertube.ErrorCode(err))
 	}
 	p.Errors = f.Errors
-	h.render(w, r, http.StatusBadRequest, "profile.html", p)
+	h.render(w, r, status, "profile.html", p)
 }
 
 func (h *handler) handleChangePassword(w http.ResponseWriter, r *http.Request) {

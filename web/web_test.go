@@ -35,6 +35,7 @@ type site struct {
 	watches  *store.WatchService
 	mailer   *fakeMailer
 	clock    *fakeClock
+	dataDir  string
 	// me is a browser signed in as the user "tester"; s.do and s.get use it.
 	me *browser
 }
@@ -97,6 +98,7 @@ func newSite(t *testing.T, change func(*web.Config)) *site {
 	if change != nil {
 		change(&cfg)
 	}
+	s.dataDir = cfg.DataDir
 	srv, err := web.New(cfg)
 	if err != nil {
 		s.Listener.Close()
