@@ -114,10 +114,12 @@ func (e *Engine) Seed(ctx context.Context, p string, trackers []string) (*metain
 	}
 	root := filepath.Dir(abs)
 	st := storage.NewFileOpts(storage.NewFileClientOpts{
-		ClientBaseDir:   root,
-		FilePathMaker:   filePathMaker(""),
-		UsePartFiles:    g.Some(false),
-		PieceCompletion: storage.NewMapPieceCompletion(),
+		ClientBaseDir: root,
+		FilePathMaker: filePathMaker(""),
+		UsePartFiles:  g.Some(false),
+		// Wrapped for the same reason as the engine's: anacrolix may still be
+		// marking a piece when the engine closes this storage.
+		PieceCompletion: &lateCompletion{pc: storage.NewMapPieceCompletion()},
 		Logger:          e.log,
 	})
 	e.mu.Lock()
@@ -135,6 +137,13 @@ func (e *Engine) Seed(ctx context.Context, p string, trackers []string) (*metain
 	}
 	if ent.t.BytesMissing() != 0 {
 		return nil, "", hypertube.Errorf(hypertube.ECONFLICT, "%s changed while it was being hashed; try again", p)
+	}
+	// VerifyData returns once the pieces are hashed; anacrolix marks them
+	// complete a little later, and callers expect a complete torrent.
+	select {
+	case <-ent.t.Complete().On():
+	case <-ctx.Done():
+		return nil, "", ctx.Err()
 	}
 	return mi, ent.hash.HexString(), nil
 }

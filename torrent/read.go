@@ -60,9 +60,7 @@ func (e *Engine) openFile(ctx context.Context, ent *entry, index int, done func(
 	r.r.SetContext(ctx)
 	r.r.SetResponsive()
 	r.r.SetReadaheadFunc(r.readahead)
-	// Before Download: the index must be asked for ahead of the normal pieces.
-	r.warm = warmUp(ctx, ent, f)
-	f.Download()
+	r.warm = warmUp(ctx, ent, f, f.Download)
 	ent.mu.Lock()
 	if ent.open == nil {
 		ent.open = make(map[*fileReader]struct{})

@@ -82,25 +82,30 @@ type warmer struct {
 	pieces []int
 }
 
-// warmUp asks early for the index of file f if it needs one; an MP4's head
-// is read aside first, until ctx ends or the reader closes.
-func warmUp(ctx context.Context, ent *entry, f *torrent.File) *warmer {
+// warmUp asks early for the index of file f if it needs one, then calls
+// rest, which asks for the rest of the file: requests already sent to peers
+// are not taken back, so the index must be raised first. An MP4's head is
+// read aside first, until ctx ends or the reader closes.
+func warmUp(ctx context.Context, ent *entry, f *torrent.File, rest func()) *warmer {
 	w := &warmer{ent: ent, done: make(chan struct{})}
 	switch strings.ToLower(path.Ext(f.Path())) {
 	case ".mkv", ".webm":
 		w.boost(f, f.Length()-cuesTail, f.Length())
 		close(w.done)
+		rest()
 	case ".mp4", ".m4v", ".mov":
 		ctx, w.cancel = context.WithCancel(ctx)
-		go w.findMoov(ctx, f)
+		go w.findMoov(ctx, f, rest)
 	default:
 		close(w.done)
+		rest()
 	}
 	return w
 }
 
-func (w *warmer) findMoov(ctx context.Context, f *torrent.File) {
+func (w *warmer) findMoov(ctx context.Context, f *torrent.File, rest func()) {
 	defer close(w.done)
+	defer rest()
 	head := make([]byte, min(f.Length(), moovProbe))
 	r := f.NewReader()
 	defer r.Close()
