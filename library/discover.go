@@ -209,6 +209,13 @@ func (s *Service) ask(ctx context.Context, pr catalog.Provider, l listing, p int
 		a.page, a.ok = page, true
 		return a
 	}
+	if p > 1 {
+		// A list that ended on the previous page has nothing more.
+		if prev, ok := s.cachedPage(ctx, l.key(name, p-1)); ok && (len(prev.Films) == 0 || prev.TotalPages < p) {
+			a.page, a.ok = catalog.Page{Page: p, TotalPages: prev.TotalPages}, true
+			return a
+		}
+	}
 	if s.isDown(name) {
 		a.failed = true
 		return a
