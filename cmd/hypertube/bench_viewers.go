@@ -135,6 +135,8 @@ func watchInTab(ctx context.Context, browser context.Context, page string, watch
 	deadline := 3*watch + time.Minute
 	tab, cancel := context.WithTimeout(tab, deadline)
 	defer cancel()
+	// The tab hangs off the browser, not off the run: end it with the run too.
+	defer context.AfterFunc(ctx, cancel)()
 	if err := chromedp.Do(tab, chromedp.Navigate(page), chromedp.Evaluate[chromedp.Void](watchJS)); err != nil {
 		return 0, nil, fmt.Errorf("tab: %w", err)
 	}
