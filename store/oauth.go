@@ -64,7 +64,7 @@ const (
 	maxClientNameLen   = 100
 	maxRedirectURIs    = 10
 	maxRedirectURILen  = 2000
-	maxCodeChallengLen = 128
+	maxCodeChallengeLen = 128
 )
 
 // CreateClient stores c and sets its ID and CreatedAt. An unknown user is
@@ -191,7 +191,7 @@ func (s *OAuthService) CreateCode(ctx context.Context, c *OAuthCode) error {
 		return hypertube.Errorf(hypertube.EINVALID, "No code given.")
 	case validateTokenHash(c.Hash) != nil:
 		return hypertube.Errorf(hypertube.EINVALID, "The code hash is missing or malformed.")
-	case c.CodeChallenge == "" || len(c.CodeChallenge) > maxCodeChallengLen || !isPrintable(c.CodeChallenge):
+	case c.CodeChallenge == "" || len(c.CodeChallenge) > maxCodeChallengeLen || !isPrintable(c.CodeChallenge):
 		return hypertube.Errorf(hypertube.EINVALID, "The code challenge is missing or malformed.")
 	case len(c.RedirectURI) > maxRedirectURILen || !isPrintable(c.RedirectURI):
 		return hypertube.Errorf(hypertube.EINVALID, "The redirect URI is malformed.")
