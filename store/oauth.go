@@ -60,10 +60,10 @@ type OAuthService struct {
 func NewOAuthService(db *DB) *OAuthService { return &OAuthService{db: db} }
 
 const (
-	maxClientIDLen     = 64
-	maxClientNameLen   = 100
-	maxRedirectURIs    = 10
-	maxRedirectURILen  = 2000
+	maxClientIDLen      = 64
+	maxClientNameLen    = 100
+	maxRedirectURIs     = 10
+	maxRedirectURILen   = 2000
 	maxCodeChallengeLen = 128
 )
 
