@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -70,12 +71,22 @@ func (s *MovieService) CreateMovies(ctx context.Context, movies []*hypertube.Mov
 	var err error
 	for range createAttempts {
 		err = s.db.inTx(ctx, func(tx *sql.Tx) error {
+			st := &statements{tx: tx, prepare: len(movies) > 1}
+			defer st.close()
+			waiting, err := waitingForTorrent(ctx, tx, movies)
+			if err != nil {
+				return err
+			}
 			for i, m := range movies {
-				if err := createMovie(ctx, tx, m, rows[i], now); err != nil {
+				if err := createMovie(ctx, st, m, rows[i], now, waiting[m.ImdbID]); err != nil {
 					return err
 				}
+				if m.ImdbID != "" {
+					// For a later film of the batch; m.InfoHash is the stored one.
+					waiting[m.ImdbID] = m.InfoHash == ""
+				}
 			}
-			return nil
+			return setGenres(ctx, tx, movies)
 		})
 		// On PostgreSQL, ON CONFLICT only arbitrates on one unique index: an
 		// import racing another of the same film may still trip the other
@@ -117,13 +128,50 @@ const upsertMovie = `
 	file_path = CASE WHEN excluded.file_path = '' THEN movies.file_path ELSE excluded.file_path END,
 	updated_at = excluded.updated_at`
 
-func createMovie(ctx context.Context, tx *sql.Tx, m *hypertube.Movie, r movieRow, now int64) error {
+// waitingForTorrent returns the IMDb ids, among those of films that come
+// with an info hash, of the stored films that have no torrent yet.
+func waitingForTorrent(ctx context.Context, tx *sql.Tx, films []*hypertube.Movie) (map[string]bool, error) {
+	var ids []any
+	for _, m := range films {
+		if m.InfoHash != "" && m.ImdbID != "" {
+			ids = append(ids, m.ImdbID)
+		}
+	}
+	waiting := map[string]bool{}
+	for chunk := range slices.Chunk(ids, 500) {
+		marks := make([]string, len(chunk))
+		for i := range chunk {
+			marks[i] = fmt.Sprintf("$%d", i+1)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT imdb_id FROM movies
+			WHERE info_hash = '' AND imdb_id IN (`+strings.Join(marks, ", ")+`)`, chunk...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			waiting[id] = true
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return nil, err
+		}
+	}
+	return waiting, nil
+}
+
+// createMovie upserts one film. waiting says that a stored film with m's
+// IMDb id has no torrent yet.
+func createMovie(ctx context.Context, st *statements, m *hypertube.Movie, r movieRow, now int64, waiting bool) error {
 	var conflict string
 	switch {
 	case m.InfoHash != "":
-		if m.ImdbID != "" {
-			// A catalog film waiting for a torrent becomes this one.
-			_, err := tx.ExecContext(ctx, `
+		if waiting {
+			// That catalog film becomes this one.
+			_, err := st.exec(ctx, `
 				UPDATE movies SET info_hash = $1
 				WHERE imdb_id = $2 AND info_hash = ''
 					AND NOT EXISTS (SELECT 1 FROM movies WHERE info_hash = $1)`, m.InfoHash, m.ImdbID)
@@ -139,42 +187,127 @@ func createMovie(ctx context.Context, tx *sql.Tx, m *hypertube.Movie, r movieRow
 		created int64
 		watched sql.NullInt64
 	)
-	err := tx.QueryRowContext(ctx, `
+	row, err := st.queryRow(ctx, `
 		INSERT INTO movies (title, sort_title, search_text, original_title, year, summary, poster,
 			imdb_id, runtime, genres, rating, director, producers, cast_list, popularity, seeders,
 			source, info_hash, magnet, file_path, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
 			$17, $18, $19, $20, $21, $21)`+conflict+`
 		RETURNING id, imdb_id, info_hash, magnet, file_path, created_at, last_watched_at`,
-		append(r.args(m), now)...,
-	).Scan(&m.ID, &m.ImdbID, &m.InfoHash, &m.Magnet, &m.FilePath, &created, &watched)
+		append(r.args(m), now)...)
+	if err != nil {
+		return err
+	}
+	err = row.Scan(&m.ID, &m.ImdbID, &m.InfoHash, &m.Magnet, &m.FilePath, &created, &watched)
 	if err != nil {
 		return err
 	}
 	m.CreatedAt = fromUnix(created)
 	m.UpdatedAt = fromUnix(now)
 	m.LastWatchedAt = fromNullUnix(watched)
-	return setGenres(ctx, tx, m.ID, m.Genres)
+	return nil
 }
 
-// setGenres makes movie_genres list exactly genres, which validateMovie
-// has made unique by key, for the film.
-func setGenres(ctx context.Context, tx *sql.Tx, movieID int64, genres []string) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM movie_genres WHERE movie_id = $1`, movieID); err != nil {
+// setGenres makes movie_genres list the genres of films, which
+// validateMovie has made unique by key. It works a few hundred rows per
+// statement, so that a catalog import is not one statement per genre.
+func setGenres(ctx context.Context, tx *sql.Tx, films []*hypertube.Movie) error {
+	const idsPerDelete, rowsPerInsert = 500, 300
+	// A film given twice ends with its last genres, as its row does.
+	genres := map[int64][]string{}
+	var ids []int64
+	for _, m := range films {
+		if _, ok := genres[m.ID]; !ok {
+			ids = append(ids, m.ID)
+		}
+		genres[m.ID] = m.Genres
+	}
+	for chunk := range slices.Chunk(ids, idsPerDelete) {
+		marks := make([]string, len(chunk))
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			marks[i], args[i] = fmt.Sprintf("$%d", i+1), id
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM movie_genres WHERE movie_id IN (`+strings.Join(marks, ", ")+`)`, args...)
+		if err != nil {
+			return err
+		}
+	}
+	var values []string
+	var args []any
+	flush := func() error {
+		if len(values) == 0 {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx,
+			`INSERT INTO movie_genres (movie_id, genre_key, genre) VALUES `+strings.Join(values, ", "), args...)
+		values, args = values[:0], args[:0]
 		return err
 	}
-	if len(genres) == 0 {
-		return nil
+	for _, id := range ids {
+		for _, g := range genres[id] {
+			args = append(args, id, genreKey(g), g)
+			n := len(args)
+			values = append(values, fmt.Sprintf("($%d, $%d, $%d)", n-2, n-1, n))
+			if len(values) == rowsPerInsert {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
 	}
-	values := make([]string, len(genres))
-	args := []any{movieID}
-	for i, g := range genres {
-		args = append(args, genreKey(g), g)
-		values[i] = fmt.Sprintf("($1, $%d, $%d)", len(args)-1, len(args))
+	return flush()
+}
+
+// statements runs the queries of a transaction, preparing each once when
+// it is to run many times.
+type statements struct {
+	tx      *sql.Tx
+	prepare bool
+	stmts   map[string]*sql.Stmt
+}
+
+func (st *statements) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if s, ok := st.stmts[query]; ok {
+		return s, nil
 	}
-	_, err := tx.ExecContext(ctx,
-		`INSERT INTO movie_genres (movie_id, genre_key, genre) VALUES `+strings.Join(values, ", "), args...)
-	return err
+	s, err := st.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if st.stmts == nil {
+		st.stmts = map[string]*sql.Stmt{}
+	}
+	st.stmts[query] = s
+	return s, nil
+}
+
+func (st *statements) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if !st.prepare {
+		return st.tx.ExecContext(ctx, query, args...)
+	}
+	s, err := st.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(ctx, args...)
+}
+
+func (st *statements) queryRow(ctx context.Context, query string, args ...any) (*sql.Row, error) {
+	if !st.prepare {
+		return st.tx.QueryRowContext(ctx, query, args...), nil
+	}
+	s, err := st.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryRowContext(ctx, args...), nil
+}
+
+func (st *statements) close() {
+	for _, s := range st.stmts {
+		s.Close()
+	}
 }
 
 // UpdateMovie saves every field of m except its times; MarkMovieWatched
@@ -203,7 +336,7 @@ func (s *MovieService) UpdateMovie(ctx context.Context, m *hypertube.Movie) erro
 		if err != nil {
 			return err
 		}
-		return setGenres(ctx, tx, m.ID, m.Genres)
+		return setGenres(ctx, tx, []*hypertube.Movie{m})
 	})
 	switch {
 	case errors.Is(err, sql.ErrNoRows):

@@ -20,12 +20,12 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 type backend struct {
 	name string
 	// location returns the arguments of store.Open for a new, empty database.
-	location func(t *testing.T) (databaseURL, dataDir string)
+	location func(t testing.TB) (databaseURL, dataDir string)
 }
 
 var backends = []backend{
-	{"sqlite", func(t *testing.T) (string, string) { return "", t.TempDir() }},
-	{"postgres", func(t *testing.T) (string, string) { return pgtest.URL(t), "" }},
+	{"sqlite", func(t testing.TB) (string, string) { return "", t.TempDir() }},
+	{"postgres", func(t testing.TB) (string, string) { return pgtest.URL(t), "" }},
 }
 
 func forEachBackend(t *testing.T, test func(t *testing.T, b backend)) {

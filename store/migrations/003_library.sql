@@ -80,12 +80,17 @@ CREATE INDEX watches_movie ON watches (movie_id);
 CREATE UNIQUE INDEX movies_info_hash_key ON movies (info_hash) WHERE info_hash <> '';
 CREATE UNIQUE INDEX movies_imdb_id_key ON movies (imdb_id) WHERE imdb_id <> '';
 CREATE INDEX movies_source ON movies (source);
--- One index per sort order of FindMovies, ending with its tie-breakers, so
--- that a page is read from an index instead of sorting the catalog.
+-- One index per order of FindMovies, ending with its tie-breakers, so that
+-- a page is read from an index instead of sorting the catalog. Ties go
+-- from A to Z in both directions, so a descending order needs an index of
+-- its own: SQLite cannot sort only the ties as PostgreSQL can.
 CREATE INDEX movies_by_name ON movies (sort_title, title, id);
 CREATE INDEX movies_by_year ON movies (year, sort_title, title, id);
+CREATE INDEX movies_by_year_desc ON movies (year DESC, sort_title, title, id);
 CREATE INDEX movies_by_rating ON movies (rating, sort_title, title, id);
+CREATE INDEX movies_by_rating_desc ON movies (rating DESC, sort_title, title, id);
 CREATE INDEX movies_by_popularity ON movies (popularity, sort_title, title, id);
+CREATE INDEX movies_by_popularity_desc ON movies (popularity DESC, sort_title, title, id);
 
 -- genre_key is the lowercase genre; genre is how it is shown.
 CREATE TABLE movie_genres (
