@@ -164,6 +164,8 @@ type answer struct {
 	ok     bool // page holds an answer, cached or fresh
 	fresh  bool // asked now rather than read from the cache
 	failed bool // the provider did not answer: the viewer is told
+	key    string
+	done   func() // ends this request's turn to fetch key
 }
 
 // loadPage makes sure page p of every provider's listing has been stored
@@ -175,6 +177,15 @@ func (s *Service) loadPage(ctx context.Context, l listing, p int) (notices []str
 		wg.Go(func() { answers[i] = s.ask(ctx, pr, l, p) })
 	}
 	wg.Wait()
+	// Viewers waiting for the same page go on once its films are stored
+	// and cached, not before: they would find the store without them.
+	defer func() {
+		for _, a := range answers {
+			if a.done != nil {
+				a.done()
+			}
+		}
+	}()
 	if err := ctx.Err(); err != nil {
 		return nil, false, err
 	}
@@ -195,6 +206,11 @@ func (s *Service) loadPage(ctx context.Context, l listing, p int) (notices []str
 		// Cached pages are merged again with the fresh ones: a film listed
 		// by two sources gets the details and popularity of both.
 		s.saveFilms(ctx, catalog.Merge(lists...), l.text == "")
+		for _, a := range answers {
+			if a.fresh {
+				s.putCache(ctx, a.key, a.page)
+			}
+		}
 	}
 	return notices, more, nil
 }
@@ -224,11 +240,13 @@ func (s *Service) ask(ctx context.Context, pr catalog.Provider, l listing, p int
 	if err != nil {
 		return a
 	}
-	defer done()
 	if page, ok := s.cachedPage(ctx, key); ok {
+		done()
 		a.page, a.ok = page, true
 		return a
 	}
+	// From here the caller ends the turn, once the page is stored.
+	a.done = done
 
 	page, err := withTimeout(ctx, s.timeout(), func(ctx context.Context) (catalog.Page, error) {
 		return l.fetch(ctx, pr, p)
@@ -248,8 +266,7 @@ func (s *Service) ask(ctx context.Context, pr catalog.Provider, l listing, p int
 		return a
 	}
 	s.markDown(name, false)
-	a.page, a.ok, a.fresh = page, true, true
-	s.putCache(ctx, key, page)
+	a.page, a.ok, a.fresh, a.key = page, true, true, key
 	return a
 }
 

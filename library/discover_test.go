@@ -341,3 +341,27 @@ func TestDiscoverDegrades(t *testing.T) {
 		t.Errorf("a minute later: calls %v; want TMDB asked again", failing.calls)
 	}
 }
+
+func TestDiscoverConcurrentViewersAskOnce(t *testing.T) {
+	tmdb, _ := popularSources()
+	tmdb.delay = 100 * time.Millisecond
+	e := newService(t, tmdb)
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			res, err := e.svc.Discover(context.Background(), library.Query{PageSize: 10})
+			if err == nil && len(res.Movies) != 10 {
+				err = fmt.Errorf("%d films; want 10", len(res.Movies))
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if n := tmdb.Calls("popular:1"); n != 1 {
+		t.Errorf("four viewers at once asked TMDB %d times; want once", n)
+	}
+}
