@@ -125,7 +125,7 @@ func requestFuncs(h *handler, w http.ResponseWriter, r *http.Request) template.F
 		"lang":      func() string { return v.lang },
 		"languages": func() any { return h.catalog.Languages() },
 		"providers": func() any { return h.providers },
-		"path":      func() string { return r.URL.RequestURI() },
+		"path":      func() string { return backPath(r) },
 	}
 }
 
@@ -174,4 +174,13 @@ func initial(name string) string {
 		return strings.ToUpper(string(r))
 	}
 	return "?"
+}
+
+// backPath is where the language switcher returns to: this page, unless it
+// answered a form, which cannot be fetched again.
+func backPath(r *http.Request) string {
+	if r.Method != http.MethodGet {
+		return "/"
+	}
+	return r.URL.RequestURI()
 }
