@@ -14,6 +14,7 @@ import (
 func inMemory(e *torrent.Engine, h string) bool { return torrent.AnacrolixTorrent(e, h) != nil }
 
 func TestIdleTorrentIsReleasedAndComesBack(t *testing.T) {
+	t.Parallel()
 	const size = 2 << 20
 	seed, hash, magnet, data := seeder(t, size)
 	short := func(c *torrent.Config) { c.IdleTimeout = 300 * time.Millisecond }
@@ -82,6 +83,7 @@ func TestIdleTorrentIsReleasedAndComesBack(t *testing.T) {
 // Some torrents are never released: all of them when IdleTimeout is
 // negative, seeded paths, and complete torrents of an engine that seeds.
 func TestIdleReleaseSpares(t *testing.T) {
+	t.Parallel()
 	short := func(c *torrent.Config) { c.IdleTimeout = 100 * time.Millisecond }
 	never, h1 := peerless(t, "film.mkv", randomBytes(1<<20), func(c *torrent.Config) { c.IdleTimeout = -1 })
 	seed, h2, magnet := seedData(t, "film.mp4", randomBytes(1<<20), short)

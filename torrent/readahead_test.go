@@ -42,6 +42,7 @@ func TestReadaheadFor(t *testing.T) {
 }
 
 func TestHintsSizeTheWindow(t *testing.T) {
+	t.Parallel()
 	const size = 1 << 20
 	e, h := peerless(t, "film.mkv", randomBytes(size))
 	open := func() io.ReadCloser {
@@ -89,6 +90,7 @@ func TestHintsSizeTheWindow(t *testing.T) {
 // The window grows toward the cap while the download is slower than the
 // film plays.
 func TestWindowGrowsWhenDownloadIsSlow(t *testing.T) {
+	t.Parallel()
 	seed, hash, magnet := seedData(t, "film.mkv", randomBytes(16<<20))
 	e, h, _ := leech(t, seed, magnet, func(c *torrent.Config) { c.DownloadRate = 256 << 10 })
 	if err := e.SetBitrateHint(hash, 0, 1<<20); err != nil {

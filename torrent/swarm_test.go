@@ -17,6 +17,7 @@ import (
 // A seek far ahead is served before the pieces in between, and pieces
 // already verified are served without waiting.
 func TestSeekServesTheNewPositionFirst(t *testing.T) {
+	t.Parallel()
 	const size = 32 << 20
 	data := randomBytes(size)
 	seed, _, magnet := seedData(t, "film.webm", data)
@@ -102,6 +103,7 @@ func serveFile(e *torrent.Engine, h string, firstByte time.Duration) http.Handle
 // A torrent nobody seeds answers 504 at the first-byte deadline rather
 // than hanging the player, and leaves no reader behind.
 func TestDeadSwarmTimesOut(t *testing.T) {
+	t.Parallel()
 	e, h := peerless(t, "film.mp4", randomBytes(2<<20))
 	srv := httptest.NewServer(serveFile(e, h, time.Second))
 	defer srv.Close()
@@ -152,6 +154,7 @@ func TestDeadSwarmTimesOut(t *testing.T) {
 // another peer has them: once a fast peer turns up, the read finishes at its
 // pace.
 func TestSlowPeerDoesNotStallTheReader(t *testing.T) {
+	t.Parallel()
 	const size = 16 << 20
 	data := randomBytes(size)
 	fast, _, magnet := seedData(t, "film.mp4", data)

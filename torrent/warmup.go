@@ -7,6 +7,7 @@ import (
 	"math"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/anacrolix/torrent"
 	"github.com/anacrolix/torrent/types"
@@ -82,30 +83,42 @@ type warmer struct {
 	pieces []int
 }
 
-// warmUp asks early for the index of file f if it needs one, then calls
-// rest, which asks for the rest of the file: requests already sent to peers
-// are not taken back, so the index must be raised first. An MP4's head is
-// read aside first, until ctx ends or the reader closes.
+// warmUp asks early for the index of file f if it needs one, and calls
+// rest, which asks for the rest of the file, once the index is in (or ctx
+// ends, or the reader closes). Priorities only order what is requested: a
+// peer serves the requests it holds in any order it likes (anacrolix peers
+// in random order, up to 1024 of them), so the index must be requested
+// before the rest fills the pipeline. The readahead window does not wait.
+// An MP4's head is read aside first to find its moov box.
 func warmUp(ctx context.Context, ent *entry, f *torrent.File, rest func()) *warmer {
 	w := &warmer{ent: ent, done: make(chan struct{})}
-	switch strings.ToLower(path.Ext(f.Path())) {
+	ext := strings.ToLower(path.Ext(f.Path()))
+	switch ext {
 	case ".mkv", ".webm":
 		w.boost(f, f.Length()-cuesTail, f.Length())
-		close(w.done)
-		rest()
 	case ".mp4", ".m4v", ".mov":
-		ctx, w.cancel = context.WithCancel(ctx)
-		go w.findMoov(ctx, f, rest)
 	default:
 		close(w.done)
 		rest()
+		return w
 	}
+	ctx, w.cancel = context.WithCancel(ctx)
+	go func() {
+		defer close(w.done)
+		defer func() {
+			if !w.closed() {
+				rest()
+			}
+		}()
+		if ext == ".mp4" || ext == ".m4v" || ext == ".mov" {
+			w.findMoov(ctx, f)
+		}
+		w.awaitIndex(ctx)
+	}()
 	return w
 }
 
-func (w *warmer) findMoov(ctx context.Context, f *torrent.File, rest func()) {
-	defer close(w.done)
-	defer rest()
+func (w *warmer) findMoov(ctx context.Context, f *torrent.File) {
 	head := make([]byte, min(f.Length(), moovProbe))
 	r := f.NewReader()
 	defer r.Close()
@@ -115,6 +128,40 @@ func (w *warmer) findMoov(ctx context.Context, f *torrent.File, rest func()) {
 	}
 	if start, ok := MoovAtEnd(head, f.Length()); ok {
 		w.boost(f, start, f.Length())
+	}
+}
+
+// awaitIndex returns once the boosted pieces are verified or ctx ends.
+func (w *warmer) awaitIndex(ctx context.Context) {
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		in := true
+		for _, i := range w.pieces {
+			if !w.ent.t.PieceState(i).Complete {
+				in = false
+				break
+			}
+		}
+		if in {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-w.ent.t.Closed():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+func (w *warmer) closed() bool {
+	select {
+	case <-w.ent.t.Closed():
+		return true
+	default:
+		return false
 	}
 }
 
@@ -153,12 +200,7 @@ func (w *warmer) stop() {
 	}
 	w.ent.mu.Lock()
 	defer w.ent.mu.Unlock()
-	closed := false
-	select {
-	case <-w.ent.t.Closed():
-		closed = true
-	default:
-	}
+	closed := w.closed()
 	for _, i := range w.pieces {
 		if w.ent.boosted[i]--; w.ent.boosted[i] > 0 {
 			continue

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"testing"
 	"time"
@@ -103,19 +104,31 @@ func TestReaderPriorities(t *testing.T) {
 	r := openStuck(t, e, h)
 	window := int((torrent.MinReadahead + pl - 1) / pl)
 	tail := n - int(4<<20/pl)
-	ps := priorities(at)
-	for i, p := range ps {
-		want := types.PiecePriorityNormal // the rest of the file keeps coming
+	want := func(i int) types.PiecePriority {
 		switch {
 		case i == 0:
-			want = types.PiecePriorityNow
+			return types.PiecePriorityNow
 		case i < window:
-			want = types.PiecePriorityReadahead
+			return types.PiecePriorityReadahead
 		case i >= tail:
-			want = types.PiecePriorityNext // the Cues of a Matroska file
+			return types.PiecePriorityNext // the Cues of a Matroska file
 		}
-		if p != want {
-			t.Fatalf("piece %d of %d has priority %v, want %v (all: %v)", i, n, p, want, ps)
+		return types.PiecePriorityNormal // the rest of the file keeps coming
+	}
+	// The rest of the file is asked for a moment later, on the warm-up's
+	// goroutine, once the reader's context has ended.
+	mismatch := func() string {
+		ps := priorities(at)
+		for i, p := range ps {
+			if p != want(i) {
+				return fmt.Sprintf("piece %d of %d has priority %v, want %v (all: %v)", i, n, p, want(i), ps)
+			}
+		}
+		return ""
+	}
+	for deadline := time.Now().Add(5 * time.Second); mismatch() != ""; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal(mismatch())
 		}
 	}
 	if st := status(t, e, h); st.Readers != 1 {
@@ -129,7 +142,7 @@ func TestReaderPriorities(t *testing.T) {
 	}
 	r.Read(make([]byte, 1))
 	at70 := int(seekTo / pl)
-	ps = priorities(at)
+	ps := priorities(at)
 	if ps[0] != types.PiecePriorityNormal || ps[1] != types.PiecePriorityNormal {
 		t.Fatalf("old window kept its priority after a seek: %v", ps[:3])
 	}
@@ -160,6 +173,7 @@ func TestReaderPriorities(t *testing.T) {
 // The Cues at the end of a Matroska film arrive before its middle, at a
 // rate where the whole file takes many seconds.
 func TestMatroskaTailComesEarly(t *testing.T) {
+	t.Parallel()
 	const size = 32 << 20
 	seed, _, magnet := seedData(t, "film.mkv", randomBytes(size))
 	e, h, _ := leech(t, seed, magnet, func(c *torrent.Config) { c.DownloadRate = 2 << 20 })
@@ -192,6 +206,7 @@ func mp4(size, moovSize int) []byte {
 }
 
 func TestMP4MoovAtEndComesEarly(t *testing.T) {
+	t.Parallel()
 	const size, moov = 32 << 20, 3 << 20
 	seed, _, magnet := seedData(t, "film.mp4", mp4(size, moov))
 	e, h, _ := leech(t, seed, magnet, func(c *torrent.Config) { c.DownloadRate = 2 << 20 })
