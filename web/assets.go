@@ -95,7 +95,7 @@ func parsePages(a *assets) (map[string]*template.Template, error) {
 			"personOf":     personOf,
 			"deleteErrors": deleteErrors,
 			"initial":      initial,
-		}).ParseFS(files, "templates/layout.html", "templates/parts.html", "templates/"+name)
+		}).ParseFS(files, "templates/layout.html", "templates/parts.html", "templates/apps.html", "templates/library.html", "templates/"+name)
 		if err != nil {
 			return nil, fmt.Errorf("web: parsing %s: %w", name, err)
 		}

@@ -18,6 +18,7 @@ type profilePage struct {
 	HasPassword bool
 	Errors      map[string]string
 	Notice      string
+	Apps        appsSection
 }
 
 func (h *handler) profilePage(r *http.Request) profilePage {
@@ -27,6 +28,7 @@ func (h *handler) profilePage(r *http.Request) profilePage {
 		Form:        accountForm{Email: u.Email, Username: u.Username, FirstName: u.FirstName, LastName: u.LastName, Language: u.Language},
 		HasPassword: u.PasswordHash != "",
 		Errors:      map[string]string{},
+		Apps:        h.appsSection(r, u),
 	}
 }
 
@@ -35,6 +37,8 @@ var profileNotices = map[string]string{
 	"password": "profile.passwordChanged",
 	"picture":  "profile.pictureChanged",
 	"sessions": "profile.signedOutElsewhere",
+	// apps.go
+	"appRevoked": "apps.revoked",
 }
 
 func (h *handler) handleProfile(w http.ResponseWriter, r *http.Request) {

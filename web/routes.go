@@ -14,6 +14,9 @@ func (h *handler) routes(tracker http.Handler) *http.ServeMux {
 	mux.HandleFunc("GET /healthz", h.handleHealth)
 	mux.HandleFunc("GET /static/{hash}/{file...}", h.handleStatic)
 	mux.HandleFunc("GET /favicon.ico", h.handleFavicon)
+	mux.HandleFunc("GET /static/vendor/hls.min.js", h.handleVendorHLS)
+	// ffmpeg's way in: a token, no cookie, from this machine only.
+	mux.HandleFunc("GET /internal/stream/{token}", h.handleInternalStream)
 	if tracker != nil {
 		mux.Handle("GET /announce", tracker)
 		mux.Handle("GET /scrape", tracker)
@@ -41,6 +44,15 @@ func (h *handler) routes(tracker http.Handler) *http.ServeMux {
 	page("GET /movies/{id}/events", h.handleEvents)
 	page("GET /movies/{id}/poster", h.handlePoster)
 	page("POST /movies/{id}/progress", h.handleProgress)
+	page("GET /movies/{id}/play", h.handlePlay)
+	page("GET /movies/{id}/hls/{key}/index.m3u8", h.handleHLSPlaylist)
+	page("GET /movies/{id}/hls/{key}/{segment}", h.handleHLSSegment)
+	page("GET /movies/{id}/subtitles/{name}", h.handleSubtitle)
+	page("GET /discover.json", h.handleDiscoverJSON)
+	page("POST /movies/{id}/release", h.handleSelectRelease)
+	page("POST /movies/{id}/comments", h.handlePostComment)
+	page("POST /comments/{id}", h.handleEditComment)
+	page("POST /comments/{id}/delete", h.handleDeleteComment)
 
 	page("GET /profile", h.handleProfile)
 	page("POST /profile", h.handleUpdateProfile)
@@ -48,9 +60,20 @@ func (h *handler) routes(tracker http.Handler) *http.ServeMux {
 	upload("POST /profile/picture", h.handleUploadPicture)
 	page("POST /profile/signout-everywhere", h.handleSignOutEverywhere)
 	page("POST /profile/delete", h.handleDeleteAccount)
+	page("POST /profile/apps", h.handleCreateApp)
+	page("POST /profile/apps/{id}/revoke", h.handleRevokeApp)
 	page("GET /users", h.handleUsers)
 	page("GET /users/{id}", h.handleUser)
-	page("GET /users/{id}/picture", h.handlePicture)
+	// API clients fetch the picture_url the API gives them (apihooks.go).
+	mux.Handle("GET /users/{id}/picture", h.memberOrToken(http.HandlerFunc(h.handlePicture)))
+
+	// The API checks its own bearer tokens; its consent page uses the
+	// session through the hooks (apihooks.go), so it sits inside the
+	// visitor middleware but outside the pages' CSRF and sign-in checks.
+	if h.api != nil {
+		mux.Handle("/api/", h.api)
+		mux.Handle("/oauth/", h.api)
+	}
 	return mux
 }
 

@@ -17,7 +17,9 @@ import (
 	"github.com/hypertube/hypertube/auth"
 	"github.com/hypertube/hypertube/i18n"
 	"github.com/hypertube/hypertube/mail"
+	"github.com/hypertube/hypertube/media"
 	"github.com/hypertube/hypertube/store"
+	"github.com/hypertube/hypertube/subtitles"
 )
 
 // ResetService keeps password-reset tokens (store.ResetService).
@@ -65,11 +67,37 @@ type Config struct {
 	FirstByteTimeout time.Duration
 	// Now is the clock; nil means time.Now. Tests move it forward.
 	Now func() time.Time
+
+	// Media runs the conversions of films browsers cannot play as they
+	// are; nil means one with at most 4 at once.
+	Media *media.Manager
+	// VendorDir holds the front-end libraries npm installs (node_modules);
+	// the film page loads hls.js from it.
+	VendorDir string
+	// OpenSubtitles, when set, finds subtitles the films lack.
+	OpenSubtitles *subtitles.OpenSubtitles
+
+	// Library feeds the discover page and the film details
+	// (library.Service); nil shows the store's films only.
+	Library Library
+	// Comments are viewers' comments on films; nil hides them.
+	Comments hypertube.CommentService
+
+	// API serves /api/ and /oauth/ (api.New); nil leaves them out. It
+	// checks its own bearer tokens, so no page middleware wraps it.
+	API http.Handler
+	// Apps lets people register third-party apps on their profile
+	// (api.Clients); nil hides the section.
+	Apps AppService
+	// AccessTokens, when set, lets API clients fetch profile pictures
+	// with their bearer token.
+	AccessTokens AccessTokenFinder
 }
 
 // Server is the site's http.Handler.
 type Server struct {
 	handler http.Handler
+	h       *handler // for the API's hooks (apihooks.go)
 }
 
 // DefaultFirstByteTimeout is used when Config.FirstByteTimeout is zero.
@@ -134,7 +162,16 @@ func New(cfg Config) (*Server, error) {
 		now:              cfg.Now,
 		assets:           assets,
 		limits:           newLimits(),
+		library:          cfg.Library,
+		comments:         cfg.Comments,
+		api:              cfg.API,
+		apps:             cfg.Apps,
+		accessTokens:     cfg.AccessTokens,
 	}
+	if h.library == nil {
+		h.library = storeLibrary(cfg.Movies)
+	}
+	h.player = newPlayer(cfg)
 	h.pages, err = parsePages(assets)
 	if err != nil {
 		return nil, err
@@ -147,7 +184,7 @@ func New(cfg Config) (*Server, error) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.renderError(w, r, http.StatusForbidden, h.t(r, "error.crossOrigin"))
 	}))
-	return &Server{handler: h.logRequests(securityHeaders(h.withVisitor(cop.Handler(h.friendlyMuxErrors(mux)))))}, nil
+	return &Server{h: h, handler: h.logRequests(securityHeaders(h.withVisitor(cop.Handler(h.friendlyMuxErrors(mux)))))}, nil
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
@@ -173,6 +210,12 @@ type handler struct {
 	assets           *assets
 	pages            map[string]*template.Template
 	limits           *limits
+	player           *player
+	library          Library
+	comments         hypertube.CommentService
+	api              http.Handler
+	apps             AppService
+	accessTokens     AccessTokenFinder
 }
 
 // limits are the rate limits of the account pages. Sign-in allows a few
