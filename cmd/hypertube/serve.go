@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hypertube/hypertube"
+	"github.com/hypertube/hypertube/api"
 	"github.com/hypertube/hypertube/auth"
 	"github.com/hypertube/hypertube/catalog"
 	"github.com/hypertube/hypertube/mail"
@@ -156,7 +157,14 @@ func runServe(ctx context.Context, args []string, e env) error {
 	}
 	sessions := store.NewSessionService(db)
 	go deleteExpiredSessions(ctx, sessions, log)
-	site, err := web.New(web.Config{
+	oauth := store.NewOAuthService(db)
+	go deleteExpiredOAuth(ctx, oauth, log)
+	var site *web.Server
+	apiHandler, err := newAPI(db, movies, engine, oauth, func() *web.Server { return site }, log)
+	if err != nil {
+		return err
+	}
+	site, err = web.New(web.Config{
 		Movies:           movies,
 		Engine:           engine,
 		Users:            store.NewUserService(db),
@@ -172,6 +180,9 @@ func runServe(ctx context.Context, args []string, e env) error {
 		DataDir:          c.dataDir,
 		Logger:           log,
 		FirstByteTimeout: c.firstByte,
+		API:              apiHandler,
+		Apps:             api.NewClients(oauth),
+		AccessTokens:     oauth,
 	})
 	if err != nil {
 		return err
