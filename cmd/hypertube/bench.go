@@ -20,22 +20,29 @@ const benchUsage = `[flags]
 Measures what a viewer feels, on loopback (127.0.0.1) only: time to first
 byte, Play and seek in headless Chromium, download speed against aria2c,
 streaming against whole-torrent download, memory per stream and stalls with
-many viewers. Films are generated with ffmpeg and kept in --work. Prints the
-median, min and max of --runs runs of each figure next to its goal.`
+many viewers. Each run starts a fresh 'hypertube serve' in this process,
+signs up a bench user and adds the films through the site's own form; a
+seeder and tracker in this process are the swarm. Films are generated with
+ffmpeg and kept in --work. Prints the median, min and max of --runs runs of
+each figure next to its goal.`
 
 type benchPhase struct {
 	name string
 	run  func(ctx context.Context, b *bench) ([]*benchMetric, error)
 }
 
-// benchPhases are the parts of the benchmark, in the order they run.
-var benchPhases = []benchPhase{
-	{"firstbyte", benchFirstByte},
-	{"play", benchPlay},
-	{"download", benchDownload},
-	{"stream", benchStream},
-	{"memory", benchMemory},
-	{"viewers", benchViewers},
+// benchPhases returns the parts of the benchmark, in the order they run.
+// A function, not a variable: the phases start serve through run, whose
+// command list includes bench itself, an initialisation cycle for a var.
+func benchPhases() []benchPhase {
+	return []benchPhase{
+		{"firstbyte", benchFirstByte},
+		{"play", benchPlay},
+		{"download", benchDownload},
+		{"stream", benchStream},
+		{"memory", benchMemory},
+		{"viewers", benchViewers},
+	}
 }
 
 type benchConfig struct {
@@ -51,11 +58,13 @@ type benchConfig struct {
 
 // bench is what the phases share.
 type bench struct {
-	cfg    benchConfig
-	log    *slog.Logger // engines, site, tracker
-	out    io.Writer    // progress lines for the person waiting
-	runner *media.Runner
-	big    benchFilm // the film of the download race
+	cfg      benchConfig
+	log      *slog.Logger // the swarm's engines and tracker
+	logs     io.Writer    // where the servers under test log
+	logLevel string       // theirs: --log-level of serve
+	out      io.Writer    // progress lines for the person waiting
+	runner   *media.Runner
+	big      benchFilm // the film of the download race
 }
 
 func (b *bench) progress(format string, args ...any) {
@@ -95,7 +104,7 @@ func parseBenchFlags(args []string, e env) (benchConfig, error) {
 		if p == "" {
 			continue
 		}
-		if !slices.ContainsFunc(benchPhases, func(ph benchPhase) bool { return ph.name == p }) {
+		if !slices.ContainsFunc(benchPhases(), func(ph benchPhase) bool { return ph.name == p }) {
 			return c, usageError{fmt.Sprintf("--only: unknown phase %q; the phases are %s", p, benchPhaseNames())}
 		}
 		c.only = append(c.only, p)
@@ -105,7 +114,7 @@ func parseBenchFlags(args []string, e env) (benchConfig, error) {
 
 func benchPhaseNames() string {
 	var names []string
-	for _, p := range benchPhases {
+	for _, p := range benchPhases() {
 		names = append(names, p.name)
 	}
 	return strings.Join(names, ",")
@@ -119,10 +128,15 @@ func runBench(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	b := &bench{
-		cfg:    cfg,
-		log:    commandLogger(e, slog.LevelError),
-		out:    e.Stderr,
-		runner: &media.Runner{Logger: commandLogger(e, slog.LevelWarn)},
+		cfg:      cfg,
+		log:      commandLogger(e, slog.LevelError),
+		logs:     e.Stderr,
+		logLevel: "error",
+		out:      e.Stderr,
+		runner:   &media.Runner{Logger: commandLogger(e, slog.LevelWarn)},
+	}
+	if lvl := e.Getenv("HYPERTUBE_LOG_LEVEL"); lvl != "" {
+		b.logLevel = lvl
 	}
 	// The store logs its migrations through the default logger, once per
 	// fresh server; the benchmark starts dozens.
@@ -139,7 +153,7 @@ func runBench(ctx context.Context, args []string, e env) error {
 	}
 	report := benchReport{Runs: cfg.runs, Film: b.big.summary(), Started: time.Now()}
 	var failed []string
-	for _, p := range benchPhases {
+	for _, p := range benchPhases() {
 		if !b.wants(p.name) {
 			continue
 		}
@@ -179,6 +193,13 @@ func (b *bench) wants(phases ...string) bool {
 		}
 	}
 	return false
+}
+
+// closeSite stops a site, reporting a server that did not stop cleanly.
+func (b *bench) closeSite(site *benchSite) {
+	if err := site.Close(); err != nil {
+		b.progress("    %v", err)
+	}
 }
 
 // eachRun calls measure once per run with a deadline, stopping at the first

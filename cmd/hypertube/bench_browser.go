@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -47,6 +48,40 @@ func startChromium(ctx context.Context, dir string) (browser context.Context, st
 	}
 	return browser, stop, nil
 }
+
+// openTab opens a tab of browser signed in as site's bench user: it is
+// given the session cookie the bench's own sign-up got, rather than typing
+// the password into the form, which would only add a page load per tab.
+func openTab(browser context.Context, site *benchSite) (tab context.Context, closeTab func(), err error) {
+	c := site.sessionCookie()
+	if c == nil {
+		return nil, nil, errors.New("the bench user is not signed in")
+	}
+	tab, closeTab = chromedp.NewContext(browser)
+	httpOnly := true
+	_, err = chromedp.Call(tab, network.SetCookie, network.SetCookieParams{
+		Name: c.Name, Value: c.Value, URL: site.url, HTTPOnly: &httpOnly, SameSite: network.CookieSameSiteLax,
+	})
+	if err != nil {
+		closeTab()
+		return nil, nil, fmt.Errorf("giving the tab the session cookie: %w", err)
+	}
+	return tab, closeTab, nil
+}
+
+// videoReadyJS waits until the player script has given the video its
+// source (it first asks the server how to play the film), so that Play is
+// pressed on a player a person would see as ready.
+const videoReadyJS = `(async () => {
+  const v = document.getElementById('video');
+  if (!v) throw new Error('the film page has no #video element');
+  const t0 = performance.now();
+  while (!v.currentSrc && !v.getAttribute('src')) {
+    if (performance.now() - t0 > 30000) throw new Error('the player got no source within 30 s');
+    await new Promise(r => setTimeout(r, 10));
+  }
+  return true;
+})()`
 
 // frameAfterJS defines frameAfter(min, t0, limitMs): a promise of the
 // milliseconds from t0 until the video shows a frame at or past min seconds
@@ -95,11 +130,12 @@ const playAndSeekJS = `(async () => {` + frameAfterJS + `
   return [play / 1000, seek / 1000];
 })()`
 
-// benchPlay opens the film's page on a fresh server in a new tab, presses
-// Play and seeks to 70 %, with the seeder throttled to twice the film's
-// bitrate so that the seek lands where nothing is downloaded yet.
+// benchPlay opens the film's page on a fresh server in a new tab signed in
+// as the bench user, presses Play once the player has its source and seeks
+// to 70 %, with the seeder throttled to twice the film's bitrate so that the
+// seek lands where nothing is downloaded yet.
 func benchPlay(ctx context.Context, b *bench) ([]*benchMetric, error) {
-	play := &benchMetric{Name: "Play → first frame (Chromium)", Unit: "s", Goal: atMost(1), Note: "fresh server, page just loaded"}
+	play := &benchMetric{Name: "Play → first frame (Chromium)", Unit: "s", Goal: atMost(1), Note: "fresh server, film just added by magnet, player ready"}
 	seek := &benchMetric{Name: "seek to 70% → playing", Unit: "s", Goal: atMost(1)}
 	metrics := []*benchMetric{play, seek}
 	rate := int64(2 * b.big.rate())
@@ -122,22 +158,28 @@ func benchPlay(ctx context.Context, b *bench) ([]*benchMetric, error) {
 	}
 	defer stop()
 	err = b.eachRun(phaseCtx, "Play and seek", 3*time.Minute, func(ctx context.Context, run int) error {
-		site, err := sw.newSite(ctx, b.log)
+		site, err := b.newSite(ctx)
 		if err != nil {
 			return err
 		}
-		defer site.Close()
-		// Each run has its own server, hence its own origin: nothing of an
-		// earlier run is in the browser's cache.
-		tab, closeTab := chromedp.NewContext(browser)
-		defer closeTab()
-		if err := chromedp.Do(tab); err != nil {
+		defer b.closeSite(site)
+		if err := site.addAll(ctx, sw); err != nil {
 			return err
 		}
+		// Each run has its own server, hence its own origin: nothing of an
+		// earlier run is in the browser's cache.
+		tab, closeTab, err := openTab(browser, site)
+		if err != nil {
+			return err
+		}
+		defer closeTab()
 		tab, cancel := context.WithTimeout(tab, 2*time.Minute)
 		defer cancel()
-		if err := chromedp.Do(tab, chromedp.Navigate(site.pageURL(0))); err != nil {
+		if err := chromedp.Do(tab, chromedp.Navigate(site.pageURL(site.movies[0]))); err != nil {
 			return fmt.Errorf("opening the film's page: %w", err)
+		}
+		if _, err := chromedp.Run(tab, chromedp.Evaluate[bool](videoReadyJS, chromedp.EvalAwaitPromise)); err != nil {
+			return fmt.Errorf("the film's page (signed in?): %w", err)
 		}
 		got, err := chromedp.Run(tab, chromedp.Evaluate[[]float64](playAndSeekJS, chromedp.EvalAwaitPromise))
 		if err == nil && len(got) != 2 {

@@ -4,49 +4,58 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"sync"
 	"time"
+
+	"github.com/hypertube/hypertube/torrent"
 )
 
-// benchFirstByte times a Range request for the film's first byte through
-// the site of a fresh server, from the moment the torrent is added.
+// benchFirstByte times a Range request for the film's first byte from a
+// fresh server, from the moment the film is added through the site's form.
 func benchFirstByte(ctx context.Context, b *bench) ([]*benchMetric, error) {
 	known := &benchMetric{Name: "first byte, .torrent known", Unit: "s", Goal: atMost(1),
-		Note: "AddTorrent, peers from our tracker"}
+		Note: ".torrent uploaded to the add form, peers from its tracker"}
 	bare := &benchMetric{Name: "first byte, bare magnet", Unit: "s", Goal: atMost(2),
-		Note: "magnet with tr=, metadata from the seeder"}
+		Note: "magnet with tr= pasted in the add form, metadata from the seeder"}
 	metrics := []*benchMetric{known, bare}
 	sw, err := startSwarm(ctx, b.log, 0, b.big)
 	if err != nil {
 		return metrics, err
 	}
 	defer sw.Close()
-	err = b.eachRun(ctx, "first byte", 2*time.Minute, func(ctx context.Context, run int) error {
+	t := sw.torrents[0]
+	err = b.eachRun(ctx, "first byte", 3*time.Minute, func(ctx context.Context, run int) error {
 		for _, m := range []*benchMetric{known, bare} {
-			site, err := sw.newSite(ctx, b.log)
+			site, err := b.newSite(ctx)
 			if err != nil {
 				return err
 			}
 			start := time.Now()
+			var id int64
 			if m == known {
-				_, err = site.engine.AddTorrent(ctx, sw.torrents[0].file)
+				id, err = site.addTorrentFile(ctx, t.file)
+			} else {
+				id, err = site.addMagnet(ctx, t.magnet)
 			}
 			if err == nil {
-				err = readFirstByte(ctx, site)
+				err = readFirstByte(ctx, site, id)
 			}
-			site.Close()
-			b.record(m, time.Since(start), err)
+			d := time.Since(start)
+			b.closeSite(site)
+			b.record(m, d, err)
 		}
 		return nil
 	})
 	return metrics, err
 }
 
-func readFirstByte(ctx context.Context, site *benchSite) error {
+func readFirstByte(ctx context.Context, site *benchSite, id int64) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	res, err := site.get(ctx, 0, 0)
+	res, err := site.get(ctx, id, 0)
 	if err != nil {
 		return err
 	}
@@ -68,8 +77,8 @@ func (b *bench) record(m *benchMetric, d time.Duration, err error) {
 // benchStream compares a viewer reading the whole film through the site as
 // fast as it can with DownloadAll of the same torrent on a fresh engine.
 func benchStream(ctx context.Context, b *bench) ([]*benchMetric, error) {
-	streaming := &benchMetric{Name: "streaming download speed", Unit: "MB/s", Note: "one reader, start to end, via the site"}
-	whole := &benchMetric{Name: "whole-torrent download speed", Unit: "MB/s", Note: "DownloadAll"}
+	streaming := &benchMetric{Name: "streaming download speed", Unit: "MB/s", Note: "one reader, start to end, via the site; .torrent uploaded"}
+	whole := &benchMetric{Name: "whole-torrent download speed", Unit: "MB/s", Note: "DownloadAll, engine set up as serve's"}
 	ratio := &benchMetric{Name: "streaming ÷ whole", Unit: "×", Goal: atLeast(0.8)}
 	metrics := []*benchMetric{streaming, whole, ratio}
 	sw, err := startSwarm(ctx, b.log, 0, b.big)
@@ -106,16 +115,17 @@ func benchStream(ctx context.Context, b *bench) ([]*benchMetric, error) {
 }
 
 func timeStream(ctx context.Context, b *bench, sw *benchSwarm) (time.Duration, error) {
-	site, err := sw.newSite(ctx, b.log)
+	site, err := b.newSite(ctx)
 	if err != nil {
 		return 0, err
 	}
-	defer site.Close()
+	defer b.closeSite(site)
 	start := time.Now()
-	if _, err := site.engine.AddTorrent(ctx, sw.torrents[0].file); err != nil {
+	id, err := site.addTorrentFile(ctx, sw.torrents[0].file)
+	if err != nil {
 		return 0, err
 	}
-	res, err := site.get(ctx, 0, 0)
+	res, err := site.get(ctx, id, 0)
 	if err != nil {
 		return 0, err
 	}
@@ -130,18 +140,30 @@ func timeStream(ctx context.Context, b *bench, sw *benchSwarm) (time.Duration, e
 	return time.Since(start), nil
 }
 
+// timeDownloadAll downloads the whole torrent with an engine set up as
+// serve sets up its own: the site has no "download everything" button, and
+// this is the speed streaming is held to.
 func timeDownloadAll(ctx context.Context, b *bench, sw *benchSwarm) (time.Duration, error) {
-	site, err := sw.newSite(ctx, b.log)
+	dir, err := os.MkdirTemp("", "hypertube-bench-whole-")
 	if err != nil {
 		return 0, err
 	}
-	defer site.Close()
+	defer os.RemoveAll(dir)
+	engine, err := torrent.NewEngine(torrent.Config{
+		DataDir: filepath.Join(dir, "torrents"), StateDir: filepath.Join(dir, "state"),
+		ListenAddr: "127.0.0.1:0", NoDHT: true, NoPEX: true, NoUTP: true, Seed: true,
+		Logger: b.log.With("peer", "whole"),
+	})
+	if err != nil {
+		return 0, err
+	}
+	defer engine.Close()
 	start := time.Now()
-	ih, err := site.engine.AddTorrent(ctx, sw.torrents[0].file)
+	ih, err := engine.AddTorrent(ctx, sw.torrents[0].file)
 	if err != nil {
 		return 0, err
 	}
-	if err := site.engine.DownloadAll(ctx, ih); err != nil {
+	if err := engine.DownloadAll(ctx, ih); err != nil {
 		return 0, err
 	}
 	return time.Since(start), nil
@@ -158,9 +180,9 @@ func benchMemory(ctx context.Context, b *bench) ([]*benchMetric, error) {
 	defer sw.Close()
 	for _, n := range []int{1, 10, 20} {
 		rss := &benchMetric{Name: fmt.Sprintf("memory, %d stream(s): VmRSS growth", n), Unit: "MiB",
-			Note: "peak over the server's start; includes film pages anacrolix keeps mmapped"}
+			Note: "peak over the started server's; serve + seeder + readers, with film pages kept mmapped"}
 		anon := &benchMetric{Name: fmt.Sprintf("memory, %d stream(s): RssAnon", n), Unit: "MiB",
-			Note: "peak, whole process (seeder too); no file pages"}
+			Note: "peak, whole process: serve, the bench's seeder and readers; no file pages"}
 		metrics = append(metrics, rss, anon)
 		err := b.eachRun(ctx, fmt.Sprintf("memory, %d stream(s)", n), 10*time.Minute, func(ctx context.Context, run int) error {
 			peakRSS, peakAnon, err := readConcurrently(ctx, b, sw, n)
@@ -182,17 +204,19 @@ func benchMemory(ctx context.Context, b *bench) ([]*benchMetric, error) {
 
 // readConcurrently splits the film among n readers of a fresh site and
 // returns how far VmRSS grew over its value before they started, and the
-// peak RssAnon. Growth rather than VmRSS itself: anacrolix v1.59.1 never
-// unmaps a film it mapped, even once its engine is closed, so earlier runs'
-// films stay in VmRSS.
+// peak RssAnon. Serve runs in this process, so both figures include the
+// bench's seeder and readers as well as the server. Growth rather than
+// VmRSS itself: anacrolix v1.59.1 never unmaps a film it mapped, even once
+// its engine is closed, so earlier runs' films stay in VmRSS.
 func readConcurrently(ctx context.Context, b *bench, sw *benchSwarm, n int) (rss, anon int64, err error) {
 	debug.FreeOSMemory() // start from what is live, not from earlier phases' garbage
-	site, err := sw.newSite(ctx, b.log)
+	site, err := b.newSite(ctx)
 	if err != nil {
 		return 0, 0, err
 	}
-	defer site.Close()
-	if _, err := site.engine.AddTorrent(ctx, sw.torrents[0].file); err != nil {
+	defer b.closeSite(site)
+	id, err := site.addTorrentFile(ctx, sw.torrents[0].file)
+	if err != nil {
 		return 0, 0, err
 	}
 	base, _, err := readMemory()
@@ -221,7 +245,7 @@ func readConcurrently(ctx context.Context, b *bench, sw *benchSwarm, n int) (rss
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			res, err := site.get(ctx, 0, int64(i)*part)
+			res, err := site.get(ctx, id, int64(i)*part)
 			if err != nil {
 				errs[i] = err
 				return

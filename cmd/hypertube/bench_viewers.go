@@ -58,11 +58,14 @@ func benchViewers(ctx context.Context, b *bench) ([]*benchMetric, error) {
 		defer stop()
 	}
 	err = b.eachRun(phaseCtx, "viewers", perRun, func(ctx context.Context, run int) error {
-		site, err := sw.newSite(ctx, b.log)
+		site, err := b.newSite(ctx)
 		if err != nil {
 			return err
 		}
-		defer site.Close()
+		defer b.closeSite(site)
+		if err := site.addAll(ctx, sw); err != nil {
+			return err
+		}
 		stalls := make([]int, b.cfg.viewers)
 		errs := make([]error, b.cfg.viewers)
 		var wg sync.WaitGroup
@@ -71,12 +74,12 @@ func benchViewers(ctx context.Context, b *bench) ([]*benchMetric, error) {
 			wg.Go(func() {
 				if v < b.cfg.tabs {
 					var at []float64
-					stalls[v], at, errs[v] = watchInTab(ctx, browser, site.pageURL(film), b.cfg.watch)
+					stalls[v], at, errs[v] = watchInTab(ctx, browser, site, site.movies[film], b.cfg.watch)
 					if len(at) > 0 {
 						b.progress("    tab %d stalled at film time %.2f s", v+1, at)
 					}
 				} else {
-					stalls[v], errs[v] = watchOverHTTP(ctx, site, film, films[film], b.cfg.watch)
+					stalls[v], errs[v] = watchOverHTTP(ctx, site, site.movies[film], films[film], b.cfg.watch)
 				}
 			})
 		}
@@ -105,6 +108,7 @@ func benchViewers(ctx context.Context, b *bench) ([]*benchMetric, error) {
 }
 
 // watchJS starts the film and counts 'waiting' events once it has played.
+// It runs once videoReadyJS has seen the player get its source.
 const watchJS = `(() => {
   const v = document.getElementById('video');
   window.benchViewer = {playing: false, stalls: 0, at: []};
@@ -125,19 +129,26 @@ type tabState struct {
 const tabStateJS = `(() => { const v = document.getElementById('video');
   return {time: v.currentTime, stalls: benchViewer.stalls, at: benchViewer.at, error: v.error ? v.error.message || 'media error ' + v.error.code : ''}; })()`
 
-// watchInTab watches the film of page in a new tab for watch of film time.
-func watchInTab(ctx context.Context, browser context.Context, page string, watch time.Duration) (stalls int, at []float64, err error) {
-	tab, closeTab := chromedp.NewContext(browser)
-	defer closeTab()
-	if err := chromedp.Do(tab); err != nil {
+// watchInTab watches film id of site in a new tab, signed in as the bench
+// user, for watch of film time.
+func watchInTab(ctx context.Context, browser context.Context, site *benchSite, id int64, watch time.Duration) (stalls int, at []float64, err error) {
+	tab, closeTab, err := openTab(browser, site)
+	if err != nil {
 		return 0, nil, err
 	}
+	defer closeTab()
 	deadline := 3*watch + time.Minute
 	tab, cancel := context.WithTimeout(tab, deadline)
 	defer cancel()
 	// The tab hangs off the browser, not off the run: end it with the run too.
 	defer context.AfterFunc(ctx, cancel)()
-	if err := chromedp.Do(tab, chromedp.Navigate(page), chromedp.Evaluate[chromedp.Void](watchJS)); err != nil {
+	if err := chromedp.Do(tab, chromedp.Navigate(site.pageURL(id))); err != nil {
+		return 0, nil, fmt.Errorf("tab: %w", err)
+	}
+	if _, err := chromedp.Run(tab, chromedp.Evaluate[bool](videoReadyJS, chromedp.EvalAwaitPromise)); err != nil {
+		return 0, nil, fmt.Errorf("tab: the film's page (signed in?): %w", err)
+	}
+	if err := chromedp.Do(tab, chromedp.Evaluate[chromedp.Void](watchJS)); err != nil {
 		return 0, nil, fmt.Errorf("tab: %w", err)
 	}
 	var st tabState
@@ -170,12 +181,12 @@ const (
 	viewerAhead  = 30 * time.Second
 )
 
-// watchOverHTTP reads film i as a player at its average bitrate would and
+// watchOverHTTP reads film id as a player at its average bitrate would and
 // counts the times the play head caught up with the data.
-func watchOverHTTP(ctx context.Context, site *benchSite, i int, f benchFilm, watch time.Duration) (int, error) {
+func watchOverHTTP(ctx context.Context, site *benchSite, id int64, f benchFilm, watch time.Duration) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, 3*watch+time.Minute)
 	defer cancel()
-	res, err := site.get(ctx, i, 0)
+	res, err := site.get(ctx, id, 0)
 	if err != nil {
 		return 0, err
 	}
