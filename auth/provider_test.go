@@ -10,74 +10,26 @@ import (
 
 	"github.com/hypertube/hypertube"
 	"github.com/hypertube/hypertube/auth"
+	"github.com/hypertube/hypertube/internal/oauthtest"
 	"golang.org/x/oauth2"
 )
 
 const redirectURL = "http://127.0.0.1:8080/auth/test/callback"
 
 // new42 starts a fake api.intra.42.fr answering like the real one.
-func new42(t *testing.T) (*fakeAuthServer, auth.Provider) {
-	f := newFakeAuthServer(t, "/oauth/authorize", "/oauth/token")
-	mux := http.NewServeMux()
-	f.register(mux)
-	mux.HandleFunc("GET /v2/me", func(w http.ResponseWriter, r *http.Request) {
-		if !f.bearer(w, r) {
-			return
-		}
-		// Trimmed from the documented /v2/me answer.
-		writeJSON(w, http.StatusOK, map[string]any{
-			"id": 101766, "login": "jdoe", "email": "jdoe@student.42.fr",
-			"first_name": "John", "last_name": "Doe", "usual_full_name": "John Doe",
-			"url": "https://api.intra.42.fr/v2/users/jdoe", "staff?": false,
-			"image": map[string]any{
-				"link":     "https://cdn.intra.42.fr/users/abc/jdoe.jpg",
-				"versions": map[string]any{"small": "https://cdn.intra.42.fr/users/abc/small_jdoe.jpg"},
-			},
-		})
-	})
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return f, auth.New42(auth.Config{
-		ClientID: f.clientID, ClientSecret: f.clientSecret, RedirectURL: redirectURL,
-		BaseURL: srv.URL, HTTPClient: srv.Client(),
-	})
+func new42(t *testing.T) (*oauthtest.Server, auth.Provider) {
+	f, c := oauthtest.FortyTwo(t)
+	c.RedirectURL = redirectURL
+	return f, auth.New42(c)
 }
 
-type gitHubEmail struct {
-	Email      string  `json:"email"`
-	Primary    bool    `json:"primary"`
-	Verified   bool    `json:"verified"`
-	Visibility *string `json:"visibility"`
-}
+type gitHubEmail = oauthtest.GitHubEmail
 
 // newGitHub starts a fake github.com and api.github.com.
-func newGitHub(t *testing.T, emails []gitHubEmail) (*fakeAuthServer, auth.Provider) {
-	f := newFakeAuthServer(t, "/login/oauth/authorize", "/login/oauth/access_token")
-	f.gitHubStyle = true
-	web := http.NewServeMux()
-	f.register(web)
-	api := http.NewServeMux()
-	api.HandleFunc("GET /user", func(w http.ResponseWriter, r *http.Request) {
-		if f.bearer(w, r) {
-			writeJSON(w, http.StatusOK, map[string]any{
-				"login": "octocat", "id": 583231, "node_id": "MDQ6VXNlcjU4MzIzMQ==",
-				"avatar_url": "https://avatars.githubusercontent.com/u/583231?v=4",
-				"type":       "User", "name": "The Octocat", "email": nil,
-			})
-		}
-	})
-	api.HandleFunc("GET /user/emails", func(w http.ResponseWriter, r *http.Request) {
-		if f.bearer(w, r) {
-			writeJSON(w, http.StatusOK, emails)
-		}
-	})
-	webSrv, apiSrv := httptest.NewServer(web), httptest.NewServer(api)
-	t.Cleanup(webSrv.Close)
-	t.Cleanup(apiSrv.Close)
-	return f, auth.NewGitHub(auth.Config{
-		ClientID: f.clientID, ClientSecret: f.clientSecret, RedirectURL: redirectURL,
-		BaseURL: webSrv.URL, APIURL: apiSrv.URL, HTTPClient: webSrv.Client(),
-	})
+func newGitHub(t *testing.T, emails []gitHubEmail) (*oauthtest.Server, auth.Provider) {
+	f, c := oauthtest.GitHub(t, emails)
+	c.RedirectURL = redirectURL
+	return f, auth.NewGitHub(c)
 }
 
 func Test42SignIn(t *testing.T) {
@@ -165,27 +117,27 @@ func TestAuthCodeURL(t *testing.T) {
 }
 
 func TestExchangeFailures(t *testing.T) {
-	type setup func(t *testing.T) (*fakeAuthServer, auth.Provider)
+	type setup func(t *testing.T) (*oauthtest.Server, auth.Provider)
 	providers := map[string]setup{
 		"42":     new42,
-		"github": func(t *testing.T) (*fakeAuthServer, auth.Provider) { return newGitHub(t, nil) },
-		"oidc": func(t *testing.T) (*fakeAuthServer, auth.Provider) {
+		"github": func(t *testing.T) (*oauthtest.Server, auth.Provider) { return newGitHub(t, nil) },
+		"oidc": func(t *testing.T) (*oauthtest.Server, auth.Provider) {
 			f, p := newFakeIssuer(t)
-			return f.fakeAuthServer, p
+			return f.Server, p
 		},
 	}
 	tests := []struct {
 		name     string
-		run      func(t *testing.T, f *fakeAuthServer, p auth.Provider) error
+		run      func(t *testing.T, f *oauthtest.Server, p auth.Provider) error
 		wantCode string
 		wantText string
 	}{
-		{"wrong PKCE verifier", func(t *testing.T, f *fakeAuthServer, p auth.Provider) error {
+		{"wrong PKCE verifier", func(t *testing.T, f *oauthtest.Server, p auth.Provider) error {
 			code, _ := authorize(t, p)
 			_, err := p.Exchange(context.Background(), code, oauth2.GenerateVerifier())
 			return err
 		}, hypertube.EUNAUTHORIZED, "failed or took too long"},
-		{"code used twice", func(t *testing.T, f *fakeAuthServer, p auth.Provider) error {
+		{"code used twice", func(t *testing.T, f *oauthtest.Server, p auth.Provider) error {
 			code, verifier := authorize(t, p)
 			if _, err := p.Exchange(context.Background(), code, verifier); err != nil {
 				t.Fatalf("first exchange: %v", err)
@@ -193,18 +145,18 @@ func TestExchangeFailures(t *testing.T) {
 			_, err := p.Exchange(context.Background(), code, verifier)
 			return err
 		}, hypertube.EUNAUTHORIZED, "failed or took too long"},
-		{"empty code", func(t *testing.T, f *fakeAuthServer, p auth.Provider) error {
+		{"empty code", func(t *testing.T, f *oauthtest.Server, p auth.Provider) error {
 			_, err := p.Exchange(context.Background(), "", oauth2.GenerateVerifier())
 			return err
 		}, hypertube.EINVALID, "did not send back a sign-in code"},
-		{"provider answers 500", func(t *testing.T, f *fakeAuthServer, p auth.Provider) error {
+		{"provider answers 500", func(t *testing.T, f *oauthtest.Server, p auth.Provider) error {
 			code, verifier := authorize(t, p)
-			f.tokenStatus = http.StatusInternalServerError
+			f.TokenStatus = http.StatusInternalServerError
 			_, err := p.Exchange(context.Background(), code, verifier)
 			return err
 		}, hypertube.EUNAVAILABLE, "is not answering properly right now"},
-		{"wrong client secret", func(t *testing.T, f *fakeAuthServer, p auth.Provider) error {
-			f.clientSecret = "rotated"
+		{"wrong client secret", func(t *testing.T, f *oauthtest.Server, p auth.Provider) error {
+			f.ClientSecret = "rotated"
 			_, err := signIn(t, p)
 			return err
 		}, hypertube.EUNAUTHORIZED, "failed or took too long"},
@@ -227,15 +179,15 @@ func TestExchangeFailures(t *testing.T) {
 }
 
 func TestProfileEndpointDown(t *testing.T) {
-	f := newFakeAuthServer(t, "/oauth/authorize", "/oauth/token")
+	f := oauthtest.NewServer("/oauth/authorize", "/oauth/token")
 	mux := http.NewServeMux()
-	f.register(mux)
+	f.Register(mux)
 	mux.HandleFunc("GET /v2/me", func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "upstream timeout", http.StatusBadGateway)
 	})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	p := auth.New42(auth.Config{ClientID: f.clientID, ClientSecret: f.clientSecret,
+	p := auth.New42(auth.Config{ClientID: f.ClientID, ClientSecret: f.ClientSecret,
 		RedirectURL: redirectURL, BaseURL: srv.URL, HTTPClient: srv.Client()})
 	_, err := signIn(t, p)
 	if hypertube.ErrorCode(err) != hypertube.EUNAVAILABLE {
@@ -254,7 +206,7 @@ func TestProvidersFromEnv(t *testing.T) {
 		"HYPERTUBE_GITHUB_CLIENT_ID":     "gh-id",
 		"HYPERTUBE_GITHUB_CLIENT_SECRET": "gh-secret",
 		"HYPERTUBE_GOOGLE_CLIENT_ID":     "only-an-id", // no secret: left off
-		"HYPERTUBE_OIDC_ISSUER":          issuer.url,
+		"HYPERTUBE_OIDC_ISSUER":          issuer.URL,
 		"HYPERTUBE_OIDC_CLIENT_ID":       "client-id-123",
 		"HYPERTUBE_OIDC_CLIENT_SECRET":   "client-secret-456",
 		"HYPERTUBE_OIDC_NAME":            "Keycloak",
