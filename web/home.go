@@ -21,15 +21,14 @@ const (
 	// few hundred KiB at most.
 	maxTorrentSize = 2 << 20
 	maxMagnetLen   = 8 << 10
-	homeLimit      = 200
 	// titleWait is how long adding a film waits for a magnet's metadata to
 	// name it before falling back to a placeholder title.
 	titleWait = 3 * time.Second
 )
 
 type homePage struct {
-	Movies []*hypertube.Movie
-	Total  int
+	// Discover is the film list the URL asks for (discover.go).
+	Discover discoverView
 	// The add-film form: what the person typed and what was wrong with it.
 	Magnet       string
 	MagnetError  string
@@ -42,12 +41,11 @@ func (h *handler) handleHome(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) renderHome(w http.ResponseWriter, r *http.Request, status int, p homePage) {
-	movies, total, err := h.movies.FindMovies(r.Context(), hypertube.MovieFilter{Limit: homeLimit})
-	if err != nil {
-		h.fail(w, r, err)
-		return
+	var discoverStatus int
+	p.Discover, discoverStatus = h.discover(r)
+	if status == http.StatusOK {
+		status = discoverStatus
 	}
-	p.Movies, p.Total = movies, total
 	h.render(w, r, status, "home.html", p)
 }
 

@@ -11,6 +11,8 @@ import (
 
 type moviePage struct {
 	Movie *hypertube.Movie
+	// Library is the film's releases and comments (film.go).
+	Library *filmView
 }
 
 func (h *handler) handleMovie(w http.ResponseWriter, r *http.Request) {
@@ -19,7 +21,15 @@ func (h *handler) handleMovie(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "movie.html", moviePage{Movie: m})
+	h.renderFilm(w, r, http.StatusOK, m, nil)
+}
+
+// renderFilm renders the film page; draft is a comment that could not be
+// posted, shown back in its form.
+func (h *handler) renderFilm(w http.ResponseWriter, r *http.Request, status int, m *hypertube.Movie, draft *commentDraft) {
+	p := moviePage{}
+	p.Movie, p.Library = h.filmDetails(r, m, draft)
+	h.render(w, r, status, "movie.html", p)
 }
 
 // movieFromPath finds the film named by the {id} of the URL; an id that is

@@ -223,6 +223,11 @@ func (h *handler) handlePlay(w http.ResponseWriter, r *http.Request) {
 		h.failJSON(w, r, keyError(hypertube.EINVALID, "player.badAudio"))
 		return
 	}
+	if v := probe.Video(); v.Height > 0 && int(quality) >= v.Height {
+		// Nothing to scale down: the same conversion as the original's.
+		quality = media.QualityOriginal
+	}
+	caps.MaxHeight = int(quality)
 	d := decide(probe, caps, audio)
 	ans := playAnswer{
 		Mode:        d.Mode.String(),
