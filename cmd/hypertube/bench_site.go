@@ -15,7 +15,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/hypertube/hypertube/auth"
 )
@@ -267,12 +266,8 @@ func (site *benchSite) Close() error {
 	if site.stop != nil {
 		err = site.stop()
 	}
-	// The engine may still be closing files after a stop that timed out.
-	for range 3 {
-		if rmErr := os.RemoveAll(site.dir); rmErr == nil {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
+	if rmErr := os.RemoveAll(site.dir); err == nil {
+		err = rmErr
 	}
 	return err
 }
