@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,9 +20,12 @@ import (
 	"github.com/hypertube/hypertube/api"
 	"github.com/hypertube/hypertube/auth"
 	"github.com/hypertube/hypertube/catalog"
+	"github.com/hypertube/hypertube/library"
+	"github.com/hypertube/hypertube/janitor"
 	"github.com/hypertube/hypertube/mail"
 	"github.com/hypertube/hypertube/media"
 	"github.com/hypertube/hypertube/store"
+	"github.com/hypertube/hypertube/subtitles"
 	"github.com/hypertube/hypertube/torrent"
 	"github.com/hypertube/hypertube/tracker"
 	"github.com/hypertube/hypertube/web"
@@ -40,6 +44,9 @@ type serveConfig struct {
 	noUTP       bool
 	firstByte   time.Duration
 	logLevel    slog.Level
+	vendorDir   string
+	keepDays    int
+	diskBudget  int64
 }
 
 func parseServeFlags(args []string, e env) (serveConfig, error) {
@@ -62,6 +69,17 @@ func parseServeFlags(args []string, e env) (serveConfig, error) {
 	fs.BoolVar(&c.noUTP, "no-utp", offline, "turn off uTP (TCP only)")
 	fs.DurationVar(&c.firstByte, "first-byte-timeout", 30*time.Second, "how long a stream waits for peers before answering 504")
 	fs.TextVar(&c.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn, error")
+	fs.StringVar(&c.vendorDir, "vendor-dir", envOr(e, "HYPERTUBE_VENDOR_DIR", ""), "front-end libraries installed by scripts/deps, for hls.js (env HYPERTUBE_VENDOR_DIR; default ./node_modules beside the working directory or the executable)")
+	keep := envOr(e, "HYPERTUBE_KEEP_DAYS", "30")
+	fs.Func("keep-days", "delete films nobody watched for this many days (env HYPERTUBE_KEEP_DAYS; default 30)", func(s string) error {
+		keep = s
+		return nil
+	})
+	budget := envOr(e, "HYPERTUBE_DISK_BUDGET", "0")
+	fs.Func("disk-budget", "disk space films may take, e.g. 50GiB; past it the least recently watched go (0 = no limit; env HYPERTUBE_DISK_BUDGET)", func(s string) error {
+		budget = s
+		return nil
+	})
 	if err := parseFlags(fs, args); err != nil {
 		return c, err
 	}
@@ -80,6 +98,15 @@ func parseServeFlags(args []string, e env) (serveConfig, error) {
 		return c, usageError{fmt.Sprintf("invalid --demo-rate: %v", err)}
 	}
 	c.demoRate = n
+	if c.keepDays, err = strconv.Atoi(strings.TrimSpace(keep)); err != nil || c.keepDays < 1 {
+		return c, usageError{fmt.Sprintf("invalid --keep-days %q: want a whole number of days, at least 1", keep)}
+	}
+	if c.diskBudget, err = parseSize(budget); err != nil {
+		return c, usageError{fmt.Sprintf("invalid --disk-budget: %v", err)}
+	}
+	if c.vendorDir == "" {
+		c.vendorDir = defaultVendorDir()
+	}
 	return c, nil
 }
 
@@ -157,6 +184,15 @@ func runServe(ctx context.Context, args []string, e env) error {
 	}
 	sessions := store.NewSessionService(db)
 	go deleteExpiredSessions(ctx, sessions, log)
+	conversions := &media.Manager{Runner: runner, MaxJobs: runner.MaxJobs, TempDir: filepath.Join(c.dataDir, "conversions")}
+	if err := os.MkdirAll(conversions.TempDir, 0o755); err != nil {
+		return err
+	}
+	defer conversions.Close()
+	openSubs, err := subtitles.OpenSubtitlesFromEnv(e.Getenv)
+	if err != nil {
+		return err
+	}
 	oauth := store.NewOAuthService(db)
 	go deleteExpiredOAuth(ctx, oauth, log)
 	var site *web.Server
@@ -180,13 +216,38 @@ func runServe(ctx context.Context, args []string, e env) error {
 		DataDir:          c.dataDir,
 		Logger:           log,
 		FirstByteTimeout: c.firstByte,
+		// The discover page and film details; providers are switched on
+		// by their keys in the environment, the built-in catalog always.
+		Library: &library.Service{
+			Providers: catalog.ProvidersFromEnv(e.Getenv, nil),
+			Movies:    movies,
+			Releases:  store.NewReleaseService(db),
+			Cache:     store.NewCacheService(db),
+			Logger:    log,
+		},
+		Comments: store.NewCommentService(db),
 		API:              apiHandler,
 		Apps:             api.NewClients(oauth),
 		AccessTokens:     oauth,
+		Media:            conversions,
+		VendorDir:        c.vendorDir,
+		OpenSubtitles:    openSubs,
 	})
 	if err != nil {
 		return err
 	}
+	disk := &diskFilms{store: movies, engine: engine,
+		downloads: filepath.Join(c.dataDir, "torrents"), subtitles: filepath.Join(c.dataDir, "subtitles")}
+	jan := &janitor.Janitor{
+		Films:  disk,
+		Files:  disk,
+		Engine: engine,
+		InUse:  inUse(engine, site.Watching, movies),
+		MaxAge: time.Duration(c.keepDays) * 24 * time.Hour,
+		Budget: c.diskBudget,
+		Logger: log,
+	}
+	go jan.Run(ctx, time.Hour)
 	srv := &http.Server{
 		Handler:           site,
 		ReadHeaderTimeout: 10 * time.Second,
