@@ -20,8 +20,8 @@ import (
 	"github.com/hypertube/hypertube/api"
 	"github.com/hypertube/hypertube/auth"
 	"github.com/hypertube/hypertube/catalog"
-	"github.com/hypertube/hypertube/library"
 	"github.com/hypertube/hypertube/janitor"
+	"github.com/hypertube/hypertube/library"
 	"github.com/hypertube/hypertube/mail"
 	"github.com/hypertube/hypertube/media"
 	"github.com/hypertube/hypertube/store"
@@ -200,6 +200,15 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	// The discover page and film details: the providers the environment
+	// switches on, the built-in catalog always.
+	films := &library.Service{
+		Providers: catalog.ProvidersFromEnv(e.Getenv, nil),
+		Movies:    movies,
+		Releases:  store.NewReleaseService(db),
+		Cache:     store.NewCacheService(db),
+		Logger:    log,
+	}
 	site, err = web.New(web.Config{
 		Movies:           movies,
 		Engine:           engine,
@@ -216,16 +225,8 @@ func runServe(ctx context.Context, args []string, e env) error {
 		DataDir:          c.dataDir,
 		Logger:           log,
 		FirstByteTimeout: c.firstByte,
-		// The discover page and film details; providers are switched on
-		// by their keys in the environment, the built-in catalog always.
-		Library: &library.Service{
-			Providers: catalog.ProvidersFromEnv(e.Getenv, nil),
-			Movies:    movies,
-			Releases:  store.NewReleaseService(db),
-			Cache:     store.NewCacheService(db),
-			Logger:    log,
-		},
-		Comments: store.NewCommentService(db),
+		Library:          films,
+		Comments:         store.NewCommentService(db),
 		API:              apiHandler,
 		Apps:             api.NewClients(oauth),
 		AccessTokens:     oauth,
