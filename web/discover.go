@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/hypertube/hypertube"
 	"github.com/hypertube/hypertube/library"
@@ -223,17 +225,47 @@ func (h *handler) discoverPage(r *http.Request, form discoverForm) (library.Resu
 // genres lists the library's genres for the filter, keeping the chosen one
 // even when no film has it any more.
 func (h *handler) genres(r *http.Request, chosen string) []string {
-	var list []string
-	if gl, ok := h.movies.(genreLister); ok {
-		var err error
-		if list, err = gl.FindGenres(r.Context()); err != nil {
-			h.log.Warn("genres", "err", err)
+	list := h.genreCache.get(h.now())
+	if list == nil {
+		if gl, ok := h.movies.(genreLister); ok {
+			var err error
+			if list, err = gl.FindGenres(r.Context()); err != nil {
+				h.log.Warn("genres", "err", err)
+			} else {
+				h.genreCache.put(list, h.now())
+			}
 		}
 	}
+	list = slices.Clone(list)
 	if chosen != "" && !slices.ContainsFunc(list, func(g string) bool { return strings.EqualFold(g, chosen) }) {
 		list = append(list, chosen)
 	}
 	return list
+}
+
+// genreCache keeps the list of genres for a minute: reading it means
+// reading every film's genres, and it changes only when films come in.
+type genreCache struct {
+	mu      sync.Mutex
+	list    []string
+	expires time.Time
+}
+
+const genreCacheTTL = time.Minute
+
+func (c *genreCache) get(now time.Time) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if now.After(c.expires) {
+		return nil
+	}
+	return c.list
+}
+
+func (c *genreCache) put(list []string, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.list, c.expires = list, now.Add(genreCacheTTL)
 }
 
 // continueWatching lists the films the viewer started and left before the

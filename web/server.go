@@ -213,6 +213,7 @@ type handler struct {
 	player           *player
 	library          Library
 	comments         hypertube.CommentService
+	genreCache       genreCache
 	api              http.Handler
 	apps             AppService
 	accessTokens     AccessTokenFinder
