@@ -181,8 +181,13 @@ type discoverView struct {
 func (h *handler) discover(r *http.Request) (discoverView, int) {
 	d := discoverView{Sorts: []string{hypertube.SortPopularity, hypertube.SortName, hypertube.SortYear, hypertube.SortRating}}
 	form, err := parseDiscover(r.URL.Query())
-	d.Form = form
 	d.Genres = h.genres(r, form.Genre)
+	// The genre as the library spells it, so that the filter shows it
+	// chosen whatever the case of the URL.
+	if i := slices.IndexFunc(d.Genres, func(g string) bool { return strings.EqualFold(g, form.Genre) }); i >= 0 {
+		form.Genre = d.Genres[i]
+	}
+	d.Form = form
 	if err != nil {
 		d.Error = h.message(r, err)
 		return d, http.StatusBadRequest
@@ -231,7 +236,8 @@ func (h *handler) genres(r *http.Request, chosen string) []string {
 			var err error
 			if list, err = gl.FindGenres(r.Context()); err != nil {
 				h.log.Warn("genres", "err", err)
-			} else {
+			} else if len(list) > 0 {
+				// An empty library is cheap to ask again, and soon filled.
 				h.genreCache.put(list, h.now())
 			}
 		}

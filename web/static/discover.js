@@ -4,6 +4,20 @@
 // page instead.
 (function () {
   'use strict';
+  // Empty fields stay out of the address, which is then worth sharing.
+  var form = document.querySelector('.discover-form');
+  if (form) {
+    form.addEventListener('submit', function () {
+      form.querySelectorAll('input, select').forEach(function (el) {
+        if (el.name && el.value === '') el.disabled = true;
+      });
+    });
+    // Back to a page whose fields were switched off for the submit.
+    window.addEventListener('pageshow', function () {
+      form.querySelectorAll('[disabled]').forEach(function (el) { el.disabled = false; });
+    });
+  }
+
   var grid = document.getElementById('discover-grid');
   var more = document.getElementById('discover-more');
   if (!grid) return;
