@@ -47,6 +47,7 @@ type serveConfig struct {
 	vendorDir   string
 	keepDays    int
 	diskBudget  int64
+	convertIdle time.Duration
 }
 
 func parseServeFlags(args []string, e env) (serveConfig, error) {
@@ -68,6 +69,7 @@ func parseServeFlags(args []string, e env) (serveConfig, error) {
 	fs.BoolVar(&c.noPEX, "no-pex", offline, "turn off peer exchange")
 	fs.BoolVar(&c.noUTP, "no-utp", offline, "turn off uTP (TCP only)")
 	fs.DurationVar(&c.firstByte, "first-byte-timeout", 30*time.Second, "how long a stream waits for peers before answering 504")
+	fs.DurationVar(&c.convertIdle, "convert-idle", media.DefaultIdle, "how long a conversion lives after its viewer stops asking for it")
 	fs.TextVar(&c.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn, error")
 	fs.StringVar(&c.vendorDir, "vendor-dir", envOr(e, "HYPERTUBE_VENDOR_DIR", ""), "front-end libraries installed by scripts/deps, for hls.js (env HYPERTUBE_VENDOR_DIR; default ./node_modules beside the working directory or the executable)")
 	keep := envOr(e, "HYPERTUBE_KEEP_DAYS", "30")
@@ -103,6 +105,9 @@ func parseServeFlags(args []string, e env) (serveConfig, error) {
 	}
 	if c.diskBudget, err = parseSize(budget); err != nil {
 		return c, usageError{fmt.Sprintf("invalid --disk-budget: %v", err)}
+	}
+	if c.convertIdle <= 0 {
+		return c, usageError{fmt.Sprintf("invalid --convert-idle %v: want a positive duration such as 30s", c.convertIdle)}
 	}
 	if c.vendorDir == "" {
 		c.vendorDir = defaultVendorDir()
@@ -184,7 +189,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	}
 	sessions := store.NewSessionService(db)
 	go deleteExpiredSessions(ctx, sessions, log)
-	conversions := &media.Manager{Runner: runner, MaxJobs: runner.MaxJobs, TempDir: filepath.Join(c.dataDir, "conversions")}
+	conversions := &media.Manager{Runner: runner, MaxJobs: runner.MaxJobs, Idle: c.convertIdle, TempDir: filepath.Join(c.dataDir, "conversions")}
 	if err := os.MkdirAll(conversions.TempDir, 0o755); err != nil {
 		return err
 	}
