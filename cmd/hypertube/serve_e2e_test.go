@@ -22,46 +22,16 @@ import (
 // base URL; the server stops at cleanup.
 func startServe(t *testing.T, args ...string) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	outR, outW := io.Pipe()
-	done := make(chan int, 1)
-	go func() {
-		full := append([]string{"hypertube", "serve"}, args...)
-		done <- run(ctx, full, func(string) string { return "" }, strings.NewReader(""), outW, testLogWriter{t})
-		outW.Close()
-	}()
+	base, stop, err := startInProcess(context.Background(), append([]string{"hypertube", "serve"}, args...), testLogWriter{t})
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
-		cancel()
-		select {
-		case code := <-done:
-			if code != 0 {
-				t.Errorf("serve exited with status %d", code)
-			}
-		case <-time.After(20 * time.Second):
-			t.Error("serve did not shut down within 20s")
+		if err := stop(); err != nil {
+			t.Error(err)
 		}
 	})
-	urls := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(outR)
-		for sc.Scan() {
-			if i := strings.Index(sc.Text(), "http://"); i >= 0 {
-				select {
-				case urls <- sc.Text()[i:]:
-				default:
-				}
-			}
-		}
-	}()
-	select {
-	case u := <-urls:
-		return u
-	case code := <-done:
-		t.Fatalf("serve exited with status %d before listening", code)
-	case <-time.After(60 * time.Second):
-		t.Fatal("serve did not print its URL within 60s")
-	}
-	return ""
+	return base
 }
 
 type testLogWriter struct{ t *testing.T }
