@@ -58,3 +58,29 @@ func ErrorMessage(err error) string {
 		return "Something went wrong on our side."
 	}
 }
+
+// StatusCode is the HTTP status of an error code: the one mapping every
+// HTTP surface (web pages, streams, the REST API) shares. An unknown code
+// is a 500.
+func StatusCode(code string) int {
+	switch code {
+	case EINVALID:
+		return 400
+	case EUNAUTHORIZED:
+		return 401
+	case EFORBIDDEN:
+		return 403
+	case ENOTFOUND:
+		return 404
+	case ECONFLICT:
+		return 409
+	case ERANGE:
+		return 416
+	case EUNAVAILABLE:
+		return 503
+	case ETIMEOUT:
+		return 504
+	default:
+		return 500
+	}
+}

@@ -115,15 +115,9 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	code := hypertube.ErrorCode(err)
-	status, ok := map[string]int{
-		hypertube.EINVALID:      http.StatusBadRequest,
-		hypertube.EUNAUTHORIZED: http.StatusUnauthorized,
-		hypertube.EFORBIDDEN:    http.StatusForbidden,
-		hypertube.ENOTFOUND:     http.StatusNotFound,
-		hypertube.ECONFLICT:     http.StatusConflict,
-		hypertube.EUNAVAILABLE:  http.StatusServiceUnavailable,
-		hypertube.ETIMEOUT:      http.StatusGatewayTimeout,
-	}[code]
+	status := hypertube.StatusCode(code)
+	// ERANGE has no meaning here: the API serves no byte ranges.
+	ok := status != http.StatusInternalServerError && code != hypertube.ERANGE
 	if !ok {
 		h.log.Error("api: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		code, status = hypertube.EINTERNAL, http.StatusInternalServerError

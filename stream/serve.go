@@ -205,27 +205,7 @@ func writeError(w http.ResponseWriter, err error) {
 	writeText(w, status, hypertube.ErrorMessage(err))
 }
 
-func errorStatus(err error) int {
-	switch hypertube.ErrorCode(err) {
-	case hypertube.EINVALID:
-		return http.StatusBadRequest
-	case hypertube.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case hypertube.EFORBIDDEN:
-		return http.StatusForbidden
-	case hypertube.ENOTFOUND:
-		return http.StatusNotFound
-	case hypertube.ECONFLICT:
-		return http.StatusConflict
-	case hypertube.ERANGE:
-		return http.StatusRequestedRangeNotSatisfiable
-	case hypertube.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	case hypertube.ETIMEOUT:
-		return http.StatusGatewayTimeout
-	}
-	return http.StatusInternalServerError
-}
+func errorStatus(err error) int { return hypertube.StatusCode(hypertube.ErrorCode(err)) }
 
 var errNoPeers = hypertube.Errorf(hypertube.ETIMEOUT,
 	"No peers are sending this film yet. It may be rare or still starting; please try again in a minute.")

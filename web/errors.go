@@ -8,28 +8,7 @@ import (
 )
 
 // statusOf maps a domain error code to its HTTP status.
-func statusOf(code string) int {
-	switch code {
-	case hypertube.EINVALID:
-		return http.StatusBadRequest
-	case hypertube.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case hypertube.EFORBIDDEN:
-		return http.StatusForbidden
-	case hypertube.ENOTFOUND:
-		return http.StatusNotFound
-	case hypertube.ECONFLICT:
-		return http.StatusConflict
-	case hypertube.ERANGE:
-		return http.StatusRequestedRangeNotSatisfiable
-	case hypertube.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	case hypertube.ETIMEOUT:
-		return http.StatusGatewayTimeout
-	default:
-		return http.StatusInternalServerError
-	}
-}
+func statusOf(code string) int { return hypertube.StatusCode(code) }
 
 // keyError is a domain error whose message is a catalog key, translated
 // when shown, for code that does not know the visitor's language.
