@@ -10,36 +10,16 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/hypertube/hypertube/internal/browsertest"
 )
-
-const chromiumPath = "/usr/bin/chromium"
 
 // startChromium starts a headless Chromium with a fresh profile in dir. It
 // dies with ctx; stop closes it earlier.
 func startChromium(ctx context.Context, dir string) (browser context.Context, stop func(), err error) {
-	if _, err := exec.LookPath(chromiumPath); err != nil {
+	if _, err := exec.LookPath(browsertest.ExecPath); err != nil {
 		return nil, nil, fmt.Errorf("Chromium is needed for this phase (apt-get install chromium): %w", err)
 	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chromiumPath),
-		chromedp.UserDataDir(dir),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
-		chromedp.Flag("mute-audio", true),
-		// Every tab is a viewer watching: none may be throttled as hidden.
-		chromedp.Flag("disable-background-timer-throttling", true),
-		chromedp.Flag("disable-renderer-backgrounding", true),
-		chromedp.Flag("disable-backgrounding-occluded-windows", true),
-		chromedp.WindowSize(1280, 800),
-	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, browsertest.Options(dir)...)
 	browser, cancelBrowser := chromedp.NewContext(allocCtx)
 	stop = func() { cancelBrowser(); cancelAlloc() }
 	if err := chromedp.Do(browser); err != nil {

@@ -36,17 +36,14 @@ func (c *Console) add(s string) {
 // ExecPath is Debian's Chromium.
 const ExecPath = "/usr/bin/chromium"
 
-// New starts Chromium with a fresh profile and returns a chromedp context
-// (one tab) and the console of that tab. The browser is closed at cleanup.
-// Bound individual steps with context.WithTimeout on the returned context.
-func New(t testing.TB) (context.Context, *Console) {
-	t.Helper()
-	if _, err := exec.LookPath(ExecPath); err != nil {
-		t.Fatalf("Chromium is required for this test (apt-get install chromium): %v", err)
-	}
-	opts := []chromedp.ExecAllocatorOption{
+// Options are the flags that run Debian's Chromium headless as root on a
+// machine without network: a fresh profile in userDataDir, no background
+// traffic, autoplay allowed, and no throttling of hidden tabs (every tab may
+// be a viewer).
+func Options(userDataDir string) []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(ExecPath),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(userDataDir),
 		chromedp.Flag("headless", true),
 		chromedp.Flag("no-sandbox", true),
 		chromedp.Flag("disable-gpu", true),
@@ -57,9 +54,23 @@ func New(t testing.TB) (context.Context, *Console) {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
+		chromedp.Flag("mute-audio", true),
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
+		chromedp.Flag("disable-backgrounding-occluded-windows", true),
 		chromedp.WindowSize(1280, 800),
 	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+}
+
+// New starts Chromium with a fresh profile and returns a chromedp context
+// (one tab) and the console of that tab. The browser is closed at cleanup.
+// Bound individual steps with context.WithTimeout on the returned context.
+func New(t testing.TB) (context.Context, *Console) {
+	t.Helper()
+	if _, err := exec.LookPath(ExecPath); err != nil {
+		t.Fatalf("Chromium is required for this test (apt-get install chromium): %v", err)
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), Options(t.TempDir())...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() {
 		cancelCtx()
