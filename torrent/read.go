@@ -60,7 +60,12 @@ func (e *Engine) openFile(ctx context.Context, ent *entry, index int, done func(
 	r.r.SetContext(ctx)
 	r.r.SetResponsive()
 	r.r.SetReadaheadFunc(r.readahead)
-	r.warm = warmUp(ctx, ent, f, f.Download)
+	// The index before Download, so that it is requested ahead of the rest.
+	// Download comes at once even so: in v1.59.1 a torrent wanted only
+	// through reader priorities sometimes stops requesting for good, which
+	// normal file priority has never done here.
+	r.warm = warmUp(ctx, ent, f)
+	f.Download()
 	ent.mu.Lock()
 	if ent.open == nil {
 		ent.open = make(map[*fileReader]struct{})

@@ -7,7 +7,6 @@ import (
 	"math"
 	"path"
 	"strings"
-	"time"
 
 	"github.com/anacrolix/torrent"
 	"github.com/anacrolix/torrent/types"
@@ -83,42 +82,31 @@ type warmer struct {
 	pieces []int
 }
 
-// warmUp asks early for the index of file f if it needs one, and calls
-// rest, which asks for the rest of the file, once the index is in (or ctx
-// ends, or the reader closes). Priorities only order what is requested: a
-// peer serves the requests it holds in any order it likes (anacrolix peers
-// in random order, up to 1024 of them), so the index must be requested
-// before the rest fills the pipeline. The readahead window does not wait.
-// An MP4's head is read aside first to find its moov box.
-func warmUp(ctx context.Context, ent *entry, f *torrent.File, rest func()) *warmer {
+// warmUp asks early for the index of file f if it needs one. An MP4's head
+// is read aside first to find its moov box, until ctx ends or the reader
+// closes.
+//
+// Priorities only order what is requested next: a peer serves the requests
+// it already holds in any order it likes (anacrolix peers in random order,
+// up to 1024 of them), so an index found after the rest of the file was
+// requested can still arrive after some of it.
+func warmUp(ctx context.Context, ent *entry, f *torrent.File) *warmer {
 	w := &warmer{ent: ent, done: make(chan struct{})}
-	ext := strings.ToLower(path.Ext(f.Path()))
-	switch ext {
+	switch strings.ToLower(path.Ext(f.Path())) {
 	case ".mkv", ".webm":
 		w.boost(f, f.Length()-cuesTail, f.Length())
+		close(w.done)
 	case ".mp4", ".m4v", ".mov":
+		ctx, w.cancel = context.WithCancel(ctx)
+		go w.findMoov(ctx, f)
 	default:
 		close(w.done)
-		rest()
-		return w
 	}
-	ctx, w.cancel = context.WithCancel(ctx)
-	go func() {
-		defer close(w.done)
-		defer func() {
-			if !w.closed() {
-				rest()
-			}
-		}()
-		if ext == ".mp4" || ext == ".m4v" || ext == ".mov" {
-			w.findMoov(ctx, f)
-		}
-		w.awaitIndex(ctx)
-	}()
 	return w
 }
 
 func (w *warmer) findMoov(ctx context.Context, f *torrent.File) {
+	defer close(w.done)
 	head := make([]byte, min(f.Length(), moovProbe))
 	r := f.NewReader()
 	defer r.Close()
@@ -128,31 +116,6 @@ func (w *warmer) findMoov(ctx context.Context, f *torrent.File) {
 	}
 	if start, ok := MoovAtEnd(head, f.Length()); ok {
 		w.boost(f, start, f.Length())
-	}
-}
-
-// awaitIndex returns once the boosted pieces are verified or ctx ends.
-func (w *warmer) awaitIndex(ctx context.Context) {
-	tick := time.NewTicker(200 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		in := true
-		for _, i := range w.pieces {
-			if !w.ent.t.PieceState(i).Complete {
-				in = false
-				break
-			}
-		}
-		if in {
-			return
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-w.ent.t.Closed():
-			return
-		case <-tick.C:
-		}
 	}
 }
 
