@@ -66,19 +66,25 @@ func makeViewerFilms(ctx context.Context, r *media.Runner, work string, watch ti
 	return films, nil
 }
 
-// makeBenchFilm writes work/name/name.mp4 unless it is there already. The
-// file is written under a temporary name and renamed once complete, so that
-// an interrupted run never leaves half a film to be reused.
+// makeBenchFilm writes work/name/name.mp4 unless it is there already.
 func makeBenchFilm(ctx context.Context, r *media.Runner, work, name string, spec media.TestFilm) (benchFilm, error) {
+	return makeBenchFile(ctx, r, work, name, ".mp4", spec)
+}
+
+// makeBenchFile writes work/name/name+ext, ext being a container TestFilm
+// knows (".mp4", ".mkv"), unless it is there already. The file is written
+// under a temporary name and renamed once complete, so that an interrupted
+// run never leaves half a film to be reused.
+func makeBenchFile(ctx context.Context, r *media.Runner, work, name, ext string, spec media.TestFilm) (benchFilm, error) {
 	dir := filepath.Join(work, name)
-	path := filepath.Join(dir, name+".mp4")
+	path := filepath.Join(dir, name+ext)
 	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
 		return benchFilm{Path: path, Size: fi.Size(), Duration: spec.Duration}, nil
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return benchFilm{}, err
 	}
-	tmp := filepath.Join(work, ".partial-"+name+".mp4")
+	tmp := filepath.Join(work, ".partial-"+name+ext)
 	spec.Out = tmp
 	args, err := media.TestFilmArgs(spec)
 	if err != nil {

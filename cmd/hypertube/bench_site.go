@@ -37,17 +37,18 @@ const benchSessionCookie = "hypertube_session"
 
 // newSite starts a server with its own data folder and SQLite database and
 // signs up a bench user. Its log goes to the bench's stderr, errors only.
-func (b *bench) newSite(ctx context.Context) (*benchSite, error) {
+// extra are further flags of serve, such as --vendor-dir.
+func (b *bench) newSite(ctx context.Context, extra ...string) (*benchSite, error) {
 	dir, err := os.MkdirTemp("", "hypertube-bench-site-")
 	if err != nil {
 		return nil, err
 	}
 	site := &benchSite{dir: dir}
-	site.url, site.stop, err = startInProcess(ctx, []string{"hypertube", "serve",
+	site.url, site.stop, err = startInProcess(ctx, append([]string{"hypertube", "serve",
 		"--addr", "127.0.0.1:0", "--data", dir, "--torrent-addr", "127.0.0.1:0",
 		"--no-dht", "--no-pex", "--no-utp", "--demo=false",
 		"--first-byte-timeout", "1m", "--log-level", b.logLevel,
-	}, b.logs)
+	}, extra...), b.logs)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("starting hypertube serve: %w", err)
