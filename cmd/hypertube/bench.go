@@ -38,6 +38,7 @@ func benchPhases() []benchPhase {
 	return []benchPhase{
 		{"firstbyte", benchFirstByte},
 		{"play", benchPlay},
+		{"convert", benchConvert},
 		{"download", benchDownload},
 		{"stream", benchStream},
 		{"memory", benchMemory},
