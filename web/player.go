@@ -286,6 +286,11 @@ func (h *handler) probe(ctx context.Context, r *http.Request, f fileRef) (*media
 	if ok {
 		select {
 		case <-c.done:
+			if c.err != nil && ctx.Err() == nil {
+				// The probe we waited for failed, perhaps only because its
+				// viewer left: probe again for this one.
+				return h.probe(ctx, r, f)
+			}
 			return c.probe, c.err
 		case <-ctx.Done():
 			return nil, ctx.Err()
