@@ -42,6 +42,13 @@ type entry struct {
 	samples []sample
 	open    map[*fileReader]struct{} // readers whose windows follow the rates
 	boosted map[int]int              // piece → readers that asked for it early (warm-up)
+	// background holds the files opened for streaming, whose pieces
+	// download at normal priority unless the torrent yields to its viewers.
+	background map[int]bool
+
+	balMu      sync.Mutex // serialises balance
+	yielding   bool       // background files held at priority none; under balMu
+	lastCancel time.Time  // under balMu
 }
 
 func (ent *entry) root(dataDir string) string {

@@ -77,6 +77,12 @@ type Engine struct {
 
 	hints hints
 
+	// active holds the torrents guard watches: those that had a reader
+	// since guard last found them idle. Its own lock, not mu: guard must
+	// run while anything holds mu.
+	activeMu sync.Mutex
+	active   map[*entry]struct{}
+
 	done      chan struct{}
 	closeOnce sync.Once
 	wg        sync.WaitGroup
@@ -144,8 +150,9 @@ func NewEngine(cfg Config) (*Engine, error) {
 		e.storage.Close()
 		return nil, fmt.Errorf("torrent: starting client on %q: %w", cfg.ListenAddr, err)
 	}
-	e.wg.Add(1)
+	e.wg.Add(2)
 	go e.sampleRates()
+	go e.guard()
 	return e, nil
 }
 

@@ -53,7 +53,7 @@ func (e *Engine) openFile(ctx context.Context, ent *entry, index int, done func(
 		return nil, hypertube.Errorf(hypertube.ENOTFOUND, "this torrent has no file number %d", index)
 	}
 	f := files[index]
-	r := &fileReader{e: e, ent: ent, key: fileKey{ent.hash, index}, length: f.Length(), done: done}
+	r := &fileReader{e: e, ent: ent, key: fileKey{ent.hash, index}, offset: f.Offset(), length: f.Length(), done: done}
 	down, _ := ent.rates(ent.counters(time.Now()))
 	r.window.Store(ReadaheadFor(e.bitrate(r.key, r.length), down))
 	r.r = f.NewReader()
@@ -65,14 +65,26 @@ func (e *Engine) openFile(ctx context.Context, ent *entry, index int, done func(
 	// through reader priorities sometimes stops requesting for good, which
 	// normal file priority has never done here.
 	r.warm = warmUp(ctx, ent, f)
-	f.Download()
 	ent.mu.Lock()
 	if ent.open == nil {
 		ent.open = make(map[*fileReader]struct{})
 	}
 	ent.open[r] = struct{}{}
+	if ent.background == nil {
+		ent.background = make(map[int]bool)
+	}
+	ent.background[index] = true
 	ent.mu.Unlock()
 	ent.readers.Add(1)
+	e.activeMu.Lock()
+	if e.active == nil {
+		e.active = make(map[*entry]struct{})
+	}
+	e.active[ent] = struct{}{}
+	e.activeMu.Unlock()
+	// balance sets the file's priority: normal at once, unless some
+	// reader's window is still missing pieces (see yield.go).
+	e.balance(ent, true)
 	return r, nil
 }
 
@@ -82,6 +94,7 @@ type fileReader struct {
 	e      *Engine
 	ent    *entry
 	key    fileKey
+	offset int64 // of the file in the torrent
 	length int64
 	done   func() // ends the reader's claim on the torrent
 	warm   *warmer
@@ -97,6 +110,11 @@ type fileReader struct {
 	once   sync.Once
 
 	window atomic.Int64 // readahead in bytes
+	at     atomic.Int64 // pos, for balance and the watchdog, which do not take readMu
+	// blockedSince is when the Read under way began (unix nanoseconds), 0
+	// between reads; lastKick is when the watchdog last kicked for it.
+	blockedSince atomic.Int64
+	lastKick     atomic.Int64
 }
 
 // readahead is the reader's anacrolix ReadaheadFunc; anacrolix calls it
@@ -134,23 +152,33 @@ func (r *fileReader) Read(b []byte) (int, error) {
 	if left := r.length - r.pos; int64(len(b)) > left {
 		b = b[:left]
 	}
+	r.blockedSince.Store(time.Now().UnixNano())
 	n, err := r.r.Read(b)
+	r.blockedSince.Store(0)
 	r.pos += int64(n)
+	r.at.Store(r.pos)
 	return n, err
 }
 
 // Seek moves the window with the reader: the piece at the new position
-// becomes the most urgent one as soon as it is read, and the old window
-// drops back to normal priority.
+// becomes the most urgent one at once, the old window drops back to normal
+// priority, and if the new window is missing pieces the requests already
+// sent for other pieces are withdrawn (see Engine.balance).
 func (r *fileReader) Seek(off int64, whence int) (int64, error) {
 	r.readMu.Lock()
-	defer r.readMu.Unlock()
 	if r.closed.Load() {
+		r.readMu.Unlock()
 		return 0, os.ErrClosed
 	}
+	old := r.pos
 	pos, err := r.r.Seek(off, whence)
 	if err == nil {
 		r.pos = pos
+		r.at.Store(pos)
+	}
+	r.readMu.Unlock()
+	if err == nil && pos != old {
+		r.e.balance(r.ent, true)
 	}
 	return pos, err
 }
@@ -166,6 +194,7 @@ func (r *fileReader) Close() (err error) {
 		delete(r.ent.open, r)
 		r.ent.mu.Unlock()
 		r.ent.readers.Add(-1)
+		r.e.balance(r.ent, false)
 		r.done()
 	})
 	return err

@@ -113,10 +113,11 @@ func TestReaderPriorities(t *testing.T) {
 		case i >= tail:
 			return types.PiecePriorityNext // the Cues of a Matroska file
 		}
-		return types.PiecePriorityNormal // the rest of the file keeps coming
+		// The rest of the file yields while the window is missing pieces,
+		// which with no peer is for good.
+		return types.PiecePriorityNone
 	}
-	// The rest of the file is asked for a moment later, on the warm-up's
-	// goroutine, once the reader's context has ended.
+	// The tail is asked for a moment later, on the warm-up's goroutine.
 	mismatch := func() string {
 		ps := priorities(at)
 		for i, p := range ps {
@@ -143,7 +144,7 @@ func TestReaderPriorities(t *testing.T) {
 	r.Read(make([]byte, 1))
 	at70 := int(seekTo / pl)
 	ps := priorities(at)
-	if ps[0] != types.PiecePriorityNormal || ps[1] != types.PiecePriorityNormal {
+	if ps[0] != types.PiecePriorityNone || ps[1] != types.PiecePriorityNone {
 		t.Fatalf("old window kept its priority after a seek: %v", ps[:3])
 	}
 	if ps[at70] != types.PiecePriorityNow || ps[at70+1] != types.PiecePriorityReadahead {
@@ -156,7 +157,7 @@ func TestReaderPriorities(t *testing.T) {
 	if p := at.PieceState(n - 1).Priority; p != types.PiecePriorityNext {
 		t.Fatalf("last piece priority %v after one of two readers closed", p)
 	}
-	if p := at.PieceState(at70).Priority; p != types.PiecePriorityNormal {
+	if p := at.PieceState(at70).Priority; p != types.PiecePriorityNone {
 		t.Fatalf("piece under the closed reader still has priority %v", p)
 	}
 	r2.Close()

@@ -1,0 +1,123 @@
+package torrent_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/anacrolix/torrent/types"
+
+	"github.com/hypertube/hypertube/torrent"
+)
+
+// windowPieces is the range of pieces [from, to) of a reader at pos with
+// the given window over a single-file torrent.
+func windowPieces(pos, window, size, pieceLength int64) (from, to int) {
+	end := min(pos+window, size)
+	return int(pos / pieceLength), int((end-1)/pieceLength) + 1
+}
+
+// While a reader's window is missing pieces, the rest of the film waits at
+// priority none; once the window is complete, it downloads at normal
+// priority again, with the reader still open.
+func TestBackgroundYieldsToTheWindow(t *testing.T) {
+	const size = 32 << 20
+	seed, _, magnet := seedData(t, "film.mp4", randomBytes(size))
+	e, h, _ := leech(t, seed, magnet, func(c *torrent.Config) { c.DownloadRate = 4 << 20 })
+	if _, err := e.Info(ctx(t, 10*time.Second), h); err != nil {
+		t.Fatal(err)
+	}
+	r, err := e.OpenFile(ctx(t, 60*time.Second), h, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, err := r.Read(make([]byte, 1)); err != nil {
+		t.Fatal(err)
+	}
+	at := anacrolix(t, e, h)
+	pl := at.Info().PieceLength
+	from, to := windowPieces(1, readahead(t, r), size, pl)
+	windowDone := func() bool {
+		for i := from; i < to; i++ {
+			if !at.PieceState(i).Complete {
+				return false
+			}
+		}
+		return true
+	}
+
+	ps := priorities(at)
+	if windowDone() {
+		t.Fatalf("window of %d pieces complete at once at 4 MiB/s; the test cannot see it yield", to-from)
+	}
+	// Completion only grows, so the window was incomplete all along.
+	for i := to; i < len(ps); i++ {
+		if ps[i] != types.PiecePriorityNone {
+			t.Fatalf("piece %d past the incomplete window has priority %v, want none (window %d–%d)", i, ps[i], from, to)
+		}
+	}
+	for i := from + 1; i < to-1; i++ { // anacrolix may round the window's end
+		// Pieces being verified read as priority none.
+		if st := at.PieceState(i); !st.Complete && !st.Hashing && !st.QueuedForHash && !st.Marking &&
+			st.Priority != types.PiecePriorityReadahead {
+			t.Fatalf("window piece %d has priority %v, want readahead", i, st.Priority)
+		}
+	}
+
+	waitFor(t, 20*time.Second, "the window never completed", windowDone)
+	waitFor(t, 10*time.Second, "the rest of the film did not go back to normal priority", func() bool {
+		for i := to; i < at.NumPieces(); i++ {
+			if st := at.PieceState(i); !st.Complete && st.Priority == types.PiecePriorityNormal {
+				return true
+			}
+		}
+		return false
+	})
+	waitFor(t, 30*time.Second, "the film did not finish downloading behind the open reader", func() bool {
+		return status(t, e, h).Complete
+	})
+}
+
+// syncBuffer is a bytes.Buffer safe for the engine's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// A read stuck on a dead swarm is not kicked: no peer has the piece.
+func TestWatchdogLeavesDeadSwarmsAlone(t *testing.T) {
+	var logs syncBuffer
+	e, h := peerless(t, "film.mp4", randomBytes(4<<20), func(c *torrent.Config) {
+		c.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	})
+	c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	r, err := e.OpenFile(c, h, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, err := r.Read(make([]byte, 1)); err == nil {
+		t.Fatal("read a byte with no peer")
+	}
+	if strings.Contains(logs.String(), "kicking") {
+		t.Fatalf("kicked a torrent with no peer; logs:\n%s", logs.String())
+	}
+}
