@@ -46,9 +46,11 @@ type entry struct {
 	// download at normal priority unless the torrent yields to its viewers.
 	background map[int]bool
 
-	balMu      sync.Mutex // serialises balance
-	yielding   bool       // background files held at priority none; under balMu
-	lastCancel time.Time  // under balMu
+	balMu    sync.Mutex // serialises balance
+	yielding bool       // background files held at priority none; under balMu
+	// withdrawing counts withdrawRequests under way, withdrawals those
+	// done, so that reads failing meanwhile are retried (see kicked).
+	withdrawing, withdrawals atomic.Int64
 }
 
 func (ent *entry) root(dataDir string) string {

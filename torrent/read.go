@@ -154,6 +154,9 @@ func (r *fileReader) Read(b []byte) (int, error) {
 	}
 	r.blockedSince.Store(time.Now().UnixNano())
 	n, err := r.r.Read(b)
+	for n == 0 && err != nil && r.ent.kicked(err) {
+		n, err = r.r.Read(b)
+	}
 	r.blockedSince.Store(0)
 	r.pos += int64(n)
 	r.at.Store(r.pos)

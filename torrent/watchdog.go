@@ -60,8 +60,7 @@ func (e *Engine) watchdog(ent *entry, now time.Time) {
 		e.log.Warn("a reader waited with nothing arriving; kicking the torrent's requests",
 			"infohash", ent.hash.HexString(), "file", r.key.index, "piece", piece,
 			"waited", now.Sub(time.Unix(0, since)).Round(time.Millisecond))
-		ent.t.DisallowDataDownload()
-		ent.t.AllowDataDownload()
+		ent.withdrawRequests()
 		ent.nudge(ent.pieceDone())
 		return
 	}

@@ -18,22 +18,20 @@ import (
 // many viewers. So while any reader's window (the piece under it and its
 // readahead) is missing pieces, the files being streamed are held at
 // priority none, and when a reader moves or a window falls behind, the
-// requests already sent are withdrawn, so that the next ones go to the
-// windows. Normal priority comes back as soon as every window is complete.
+// requests the connections make next go to the windows. Normal priority
+// comes back as soon as every window is complete.
 //
-// Withdrawing is DisallowDataDownload then AllowDataDownload: v1.59.1 has
-// no other way to cancel requests. It leaves a trap: the peer answers each
-// cancel with a reject, and anacrolix makes no new request on a reject, so
-// a connection whose requests were all cancelled can sit idle for good.
-// nudge gets it requesting again; guard calls it while the torrent yields.
+// Requests already sent stay with the peer: v1.59.1's only way to cancel
+// them is DisallowDataDownload then AllowDataDownload (withdrawRequests),
+// and done on every seek it left concurrent readers waiting for good in
+// TestWithdrawalsDoNotFailOtherReads, so only the watchdog uses it. A
+// connection left with no request at all (anacrolix makes none after a
+// reject) is nudged; guard does that while the torrent yields.
 
 const (
 	// guardInterval is how often windows are checked and idle connections
 	// nudged: well under the one second a seek may take.
 	guardInterval = 100 * time.Millisecond
-	// cancelGap spaces out withdrawals that are not caused by a seek or a
-	// new reader: each one costs a round of rejects and new requests.
-	cancelGap = time.Second
 )
 
 // pieceDone lists which pieces of a torrent are verified, in one lock of
@@ -66,9 +64,8 @@ func (r *fileReader) windowComplete(done []bool, pieceLength int64) bool {
 }
 
 // balance holds a torrent's streamed files at priority none while some
-// reader's window is incomplete, and at normal priority otherwise. When a
-// window is incomplete and a reader just moved (moved), or the torrent just
-// began to yield, the requests already sent are withdrawn.
+// reader's window is incomplete, and at normal priority otherwise; moved
+// says a reader just opened or seeked.
 func (e *Engine) balance(ent *entry, moved bool) {
 	ent.balMu.Lock()
 	defer ent.balMu.Unlock()
@@ -105,14 +102,7 @@ func (e *Engine) balance(ent *entry, moved bool) {
 		}
 		ent.yielding = behind
 	}
-	if !behind {
-		return
-	}
-	now := time.Now()
-	if moved || (started && now.Sub(ent.lastCancel) >= cancelGap) {
-		ent.lastCancel = now
-		ent.t.DisallowDataDownload()
-		ent.t.AllowDataDownload()
+	if behind && (moved || started) {
 		ent.nudge(done)
 	}
 }
@@ -182,3 +172,30 @@ func (ent *entry) isYielding() bool {
 	defer ent.balMu.Unlock()
 	return ent.yielding
 }
+
+// withdrawRequests cancels every outstanding request of the torrent.
+func (ent *entry) withdrawRequests() {
+	ent.withdrawing.Add(1)
+	ent.t.DisallowDataDownload()
+	ent.t.AllowDataDownload()
+	ent.withdrawals.Add(1)
+	ent.withdrawing.Add(-1)
+}
+
+// kicked reports whether a read failed only because withdrawRequests
+// disallowed data download for a moment (anacrolix readers fail at once
+// then, with an error of no type of its own), so the read is to be tried
+// again. It waits for the withdrawal to end.
+func (ent *entry) kicked(err error) bool {
+	if err.Error() != errDownloadDisallowed {
+		return false
+	}
+	for ent.withdrawing.Load() > 0 {
+		time.Sleep(time.Millisecond)
+	}
+	return ent.withdrawals.Load() > 0
+}
+
+// errDownloadDisallowed is anacrolix v1.59.1's message for a read while
+// data download is disallowed.
+const errDownloadDisallowed = "torrent data downloading disabled"

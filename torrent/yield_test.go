@@ -3,6 +3,8 @@ package torrent_test
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -119,5 +121,47 @@ func TestWatchdogLeavesDeadSwarmsAlone(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), "kicking") {
 		t.Fatalf("kicked a torrent with no peer; logs:\n%s", logs.String())
+	}
+}
+
+// Readers that open and seek while others read, each withdrawing the
+// torrent's requests, never make the others' reads fail.
+func TestWithdrawalsDoNotFailOtherReads(t *testing.T) {
+	const n, size = 10, 8 << 20
+	data := randomBytes(size)
+	seed, _, magnet := seedData(t, "film.mp4", data)
+	e, h, _ := leech(t, seed, magnet, func(c *torrent.Config) { c.DownloadRate = 4 << 20 })
+	if _, err := e.Info(ctx(t, 10*time.Second), h); err != nil {
+		t.Fatal(err)
+	}
+	part := int64(size / n)
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for i := range int64(n) {
+		wg.Go(func() {
+			r, err := e.OpenFile(ctx(t, 60*time.Second), h, 0)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer r.Close()
+			if _, err := r.Seek(i*part, io.SeekStart); err != nil {
+				errs <- err
+				return
+			}
+			got := make([]byte, part)
+			if _, err := io.ReadFull(r, got); err != nil {
+				errs <- fmt.Errorf("reader %d: %w", i, err)
+				return
+			}
+			if !bytes.Equal(got, data[i*part:(i+1)*part]) {
+				errs <- fmt.Errorf("reader %d read wrong bytes", i)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }
