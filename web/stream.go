@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hypertube/hypertube"
 	"github.com/hypertube/hypertube/stream"
@@ -55,6 +56,7 @@ func (h *handler) handleStream(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	h.hintDuration(m, infoHash, f.Index)
 	stream.Serve(w, r, stream.Content{
 		Name:        path.Base(f.Path),
 		ContentType: videoContentType(f.Path),
@@ -76,6 +78,51 @@ func (h *handler) handleStream(w http.ResponseWriter, r *http.Request) {
 		},
 		FirstByteTimeout: h.firstByteTimeout,
 	})
+}
+
+// durationHinter is an engine that sizes its readahead from how long a
+// film plays; engines without it (test fakes) buffer a fixed amount.
+type durationHinter interface {
+	SetDurationHint(infoHash string, index int, d time.Duration) error
+}
+
+// hintDuration tells the engine how long the film plays, so that its
+// readahead covers about 30 s of this film's bitrate rather than a guess:
+// ffprobe's duration when a probe of the file is already cached, else the
+// catalog's runtime. It never waits for a probe.
+func (h *handler) hintDuration(m *hypertube.Movie, infoHash string, index int) {
+	eng, ok := h.engine.(durationHinter)
+	if !ok {
+		return
+	}
+	d := h.player.probedDuration(fileRef{infoHash: infoHash, index: index})
+	if d <= 0 && m.Runtime > 0 {
+		d = time.Duration(m.Runtime) * time.Minute
+	}
+	if d <= 0 {
+		return
+	}
+	if err := eng.SetDurationHint(infoHash, index, d); err != nil {
+		h.log.Debug("duration hint", "infohash", infoHash, "err", err)
+	}
+}
+
+// probedDuration is the duration of a finished, successful probe of f, or 0.
+func (p *player) probedDuration(f fileRef) time.Duration {
+	p.mu.Lock()
+	c, ok := p.probes[f]
+	p.mu.Unlock()
+	if !ok {
+		return 0
+	}
+	select {
+	case <-c.done:
+		if c.err == nil && c.probe != nil {
+			return c.probe.Duration
+		}
+	default:
+	}
+	return 0
 }
 
 func rangeStartsAtZero(header string) bool {
