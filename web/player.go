@@ -345,8 +345,18 @@ func (h *handler) failJSON(w http.ResponseWriter, r *http.Request, err error) {
 	} else {
 		h.log.Info("player request refused", "path", r.URL.Path, "status", status, "err", err)
 	}
+	if status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout {
+		// Busy or no peers yet: a state the page shows and retries, not a
+		// failed request (which the browser would log as a console error).
+		writeJSON(w, http.StatusOK, map[string]any{"error": message, "retry": playRetrySeconds})
+		return
+	}
 	writeJSON(w, status, map[string]string{"error": message})
 }
+
+// playRetrySeconds is how long the page waits before asking /play again
+// after a busy or peerless answer.
+const playRetrySeconds = 10
 
 // handleVendorHLS serves hls.js from the vendor directory.
 func (h *handler) handleVendorHLS(w http.ResponseWriter, r *http.Request) {

@@ -181,8 +181,16 @@
         if (res.status === 500 && video.dataset.src && !video.getAttribute('src')) video.src = video.dataset.src;
         return;
       }
+      var answer = JSON.parse(res.text);
+      if (answer.error) {
+        // Busy, or no peers yet: say so and ask again later.
+        modeLine.textContent = '';
+        showError(msg.msgFailedBecause.replace('{reason}', answer.error));
+        setTimeout(function () { if (mine === generation) load(keep); }, (answer.retry || 10) * 1000);
+        return;
+      }
       videoError.hidden = true;
-      play(JSON.parse(res.text), at, resume);
+      play(answer, at, resume);
     }).catch(function () {
       if (mine !== generation) return;
       showError(msg.msgFailed);
