@@ -25,7 +25,7 @@ func TestHLSArgs(t *testing.T) {
 				{"-map", "0:v:0", "-map", "0:a:0"},
 				{"-c:v", "copy"}, {"-c:a", "copy"},
 				{"-muxdelay", "0", "-muxpreload", "0"},
-				{"-f", "hls", "-hls_time", "6"},
+				{"-f", "hls", "-hls_time", "2"},
 				{"-hls_flags", "temp_file"},
 				{"-start_number", "0", "-hls_segment_filename", "file:/tmp/s/seg%d.ts", "file:/tmp/s/ffmpeg.m3u8"},
 			},

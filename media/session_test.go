@@ -394,7 +394,7 @@ func TestSessionBadInput(t *testing.T) {
 	if _, err := s.Segment(ctx, 0); hypertube.ErrorCode(err) != hypertube.EINTERNAL || ctx.Err() != nil {
 		t.Errorf("segment of a missing file: %v, want a conversion error", err)
 	}
-	if _, err := s.Segment(ctx, 5); hypertube.ErrorCode(err) != hypertube.ENOTFOUND {
+	if _, err := s.Segment(ctx, s.Segments()); hypertube.ErrorCode(err) != hypertube.ENOTFOUND {
 		t.Errorf("segment past the end: %v, want ENOTFOUND", err)
 	}
 	if _, err := m.Open(media.SessionKey{Film: "y"}, media.Source{Input: "x", Probe: &media.Probe{Duration: time.Second}}); hypertube.ErrorCode(err) != hypertube.EINVALID {
