@@ -244,6 +244,17 @@ func (h *handler) handleInternalStream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	file := info.Files[f.index]
+	// How fast ffmpeg gets the film is what a converted stream's start
+	// waits on; the debug log shows each request's range and rate.
+	cw := &countingWriter{ResponseWriter: w}
+	start := time.Now()
+	defer func() {
+		elapsed := time.Since(start)
+		h.log.Debug("internal stream served", "infohash", f.infoHash, "index", f.index,
+			"range", r.Header.Get("Range"), "bytes", cw.n, "elapsed", elapsed.Round(time.Millisecond),
+			"MBps", float64(cw.n)/1e6/max(elapsed.Seconds(), 1e-3))
+	}()
+	w = cw
 	stream.Serve(w, r, stream.Content{
 		Name:        path.Base(file.Path),
 		ContentType: videoContentType(file.Path),
@@ -255,6 +266,21 @@ func (h *handler) handleInternalStream(w http.ResponseWriter, r *http.Request) {
 		FirstByteTimeout: h.firstByteTimeout,
 	})
 }
+
+// countingWriter counts the body bytes written through it.
+type countingWriter struct {
+	http.ResponseWriter
+	n int64
+}
+
+func (c *countingWriter) Write(b []byte) (int, error) {
+	n, err := c.ResponseWriter.Write(b)
+	c.n += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (c *countingWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 
 // openAt opens a reader over f positioned at offset.
 func (h *handler) openAt(ctx context.Context, f fileRef, offset int64) (hypertube.TorrentReader, error) {
