@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -49,8 +51,10 @@ func (s *WatchService) RecordWatch(ctx context.Context, userID, movieID int64, p
 		INSERT INTO watches (user_id, movie_id, position_seconds, duration_seconds, watched_at)
 		VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (user_id, movie_id) DO UPDATE SET
-			position_seconds = excluded.position_seconds,
-			duration_seconds = excluded.duration_seconds,
+			position_seconds = CASE WHEN excluded.duration_seconds > 0
+				THEN excluded.position_seconds ELSE watches.position_seconds END,
+			duration_seconds = CASE WHEN excluded.duration_seconds > 0
+				THEN excluded.duration_seconds ELSE watches.duration_seconds END,
 			watched_at = excluded.watched_at`,
 		userID, movieID, position, duration, at.Unix())
 	switch {
@@ -121,4 +125,26 @@ func (s *WatchService) WatchedMovieIDs(ctx context.Context, userID int64) (map[i
 		return nil, fmt.Errorf("store: watched movie ids: %w", err)
 	}
 	return ids, nil
+}
+
+// FindWatch returns what a user watched of one film; ENOTFOUND when they
+// never played it.
+func (s *WatchService) FindWatch(ctx context.Context, userID, movieID int64) (Watch, error) {
+	var (
+		w  Watch
+		at int64
+	)
+	err := s.db.db.QueryRowContext(ctx, `
+		SELECT w.movie_id, m.title, m.year, w.position_seconds, w.duration_seconds, w.watched_at
+		FROM watches w JOIN movies m ON m.id = w.movie_id
+		WHERE w.user_id = $1 AND w.movie_id = $2`, userID, movieID).
+		Scan(&w.MovieID, &w.Title, &w.Year, &w.Position, &w.Duration, &at)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return Watch{}, hypertube.Errorf(hypertube.ENOTFOUND, "This film was never played on this account.")
+	case err != nil:
+		return Watch{}, fmt.Errorf("store: find watch: %w", err)
+	}
+	w.WatchedAt = fromUnix(at)
+	return w, nil
 }

@@ -94,3 +94,41 @@ func TestWatches(t *testing.T) {
 		wantCode(t, svc.RecordWatch(ctx, bob.ID+1000, films[0].ID, 1, 2, t0), hypertube.ENOTFOUND)
 	})
 }
+
+func TestFindWatchAndPositionKept(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		db := openBackend(t, b)
+		users, movies, watches := store.NewUserService(db), store.NewMovieService(db), store.NewWatchService(db)
+		u := createUser(t, users, user("resumer"))
+		m := &hypertube.Movie{Title: "Resume Me", InfoHash: "abababababababababababababababababababab"}
+		if err := movies.CreateMovie(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := watches.FindWatch(ctx, u.ID, m.ID); hypertube.ErrorCode(err) != hypertube.ENOTFOUND {
+			t.Fatalf("never played: err %v, want ENOTFOUND", err)
+		}
+		at := time.Unix(1_800_000_000, 0).UTC()
+		if err := watches.RecordWatch(ctx, u.ID, m.ID, 600, 3600, at); err != nil {
+			t.Fatal(err)
+		}
+		// Pressing Play again records the time only: the place is kept.
+		if err := watches.RecordWatch(ctx, u.ID, m.ID, 0, 0, at.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		w, err := watches.FindWatch(ctx, u.ID, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.Position != 600 || w.Duration != 3600 || !w.WatchedAt.Equal(at.Add(time.Hour)) || w.Title != "Resume Me" {
+			t.Errorf("got %+v", w)
+		}
+		// A real position replaces it.
+		if err := watches.RecordWatch(ctx, u.ID, m.ID, 1200, 3600, at.Add(2*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if w, _ := watches.FindWatch(ctx, u.ID, m.ID); w.Position != 1200 {
+			t.Errorf("position after progress: %v, want 1200", w.Position)
+		}
+	})
+}

@@ -13,6 +13,9 @@ type moviePage struct {
 	Movie *hypertube.Movie
 	// Library is the film's releases and comments (film.go).
 	Library *filmView
+	// Resume is where this viewer left the film, in seconds; 0 starts it
+	// from the beginning (never played, barely started, or finished).
+	Resume float64
 }
 
 func (h *handler) handleMovie(w http.ResponseWriter, r *http.Request) {
@@ -27,9 +30,26 @@ func (h *handler) handleMovie(w http.ResponseWriter, r *http.Request) {
 // renderFilm renders the film page; draft is a comment that could not be
 // posted, shown back in its form.
 func (h *handler) renderFilm(w http.ResponseWriter, r *http.Request, status int, m *hypertube.Movie, draft *commentDraft) {
-	p := moviePage{}
+	p := moviePage{Resume: h.resumePosition(r, m.ID)}
 	p.Movie, p.Library = h.filmDetails(r, m, draft)
 	h.render(w, r, status, "movie.html", p)
+}
+
+// resumePosition is where the viewer left the film, when they left it
+// between 5 % and 95 % of the way: the rest starts from the beginning.
+func (h *handler) resumePosition(r *http.Request, movieID int64) float64 {
+	u := userOf(r)
+	if u == nil {
+		return 0
+	}
+	w, err := h.watches.FindWatch(r.Context(), u.ID, movieID)
+	if err != nil || w.Duration <= 0 {
+		return 0
+	}
+	if f := w.Position / w.Duration; f < 0.05 || f > 0.95 {
+		return 0
+	}
+	return w.Position
 }
 
 // movieFromPath finds the film named by the {id} of the URL; an id that is

@@ -34,6 +34,7 @@ type ResetService interface {
 type WatchService interface {
 	RecordWatch(ctx context.Context, userID, movieID int64, position, duration float64, at time.Time) error
 	ListWatched(ctx context.Context, userID int64, limit int) ([]store.Watch, error)
+	FindWatch(ctx context.Context, userID, movieID int64) (store.Watch, error)
 }
 
 // Config is what the site needs from the rest of the program.

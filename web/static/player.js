@@ -163,7 +163,8 @@
   // load asks the server how to play with the chosen audio track and
   // quality; keep carries the position and play state over a swap.
   function load(keep) {
-    var at = keep ? video.currentTime : 0;
+    // A first load starts where this viewer left the film, if they did.
+    var at = keep ? video.currentTime : (parseFloat(video.dataset.resume) || 0);
     var resume = keep && !video.paused;
     var mine = ++generation;
     var q = new URLSearchParams({ caps: caps, audio: audioSelect.value || '0', quality: qualitySelect.value || 'original' });
