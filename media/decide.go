@@ -71,6 +71,10 @@ const (
 // half-downloaded torrent seeking fails or reads the whole file. Copying
 // into HLS costs almost no CPU and gives the full duration and seeking
 // anywhere.
+//
+// A copy into HLS also needs keyframes at least every
+// DefaultSegmentDuration (p.MaxKeyframeGap); otherwise the video is
+// re-encoded, which places them.
 func Decide(p *Probe, caps Capabilities) Decision {
 	container := containerOf(p)
 	v, a := p.Video(), p.Audio()
@@ -92,9 +96,21 @@ func Decide(p *Probe, caps Capabilities) Decision {
 	}
 
 	videoCopy := v == nil || v.Codec == hlsVideo && slices.Contains(caps.VideoCodecs, hlsVideo) && !tooTall
+	// A copied video is cut only at its own keyframes: further apart than
+	// a segment, segments would come out longer than the playlist says and
+	// fewer, and every later one would be misplaced.
+	sparseKeys := v != nil && videoCopy && !p.KeyframesEvery(DefaultSegmentDuration)
+	videoCopy = videoCopy && !sparseKeys
 	audioCopy := a == nil || a.Codec == hlsAudio && slices.Contains(caps.AudioCodecs, hlsAudio)
 	d := Decision{Mode: Transcode, VideoCopy: videoCopy, AudioCopy: audioCopy}
 	switch {
+	case sparseKeys:
+		d.Reason = what + "keyframes too far apart to cut without re-encoding: video re-encoded"
+		if audioCopy {
+			d.Reason += ", audio copied"
+		} else {
+			d.Reason += ", audio converted to AAC"
+		}
 	case videoCopy && audioCopy:
 		d.Mode = Remux
 		d.Reason = what + "copied into HLS without re-encoding"

@@ -3,6 +3,7 @@ package media_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hypertube/hypertube/media"
 )
@@ -14,8 +15,9 @@ var chromium = media.Capabilities{
 	AudioCodecs: []string{"aac", "opus", "mp3", "flac", "vorbis"},
 }
 
+// film is a probe of a file with a keyframe every two seconds.
 func film(format, video string, height int, audio ...string) *media.Probe {
-	p := &media.Probe{FormatName: format}
+	p := &media.Probe{FormatName: format, MaxKeyframeGap: media.DefaultSegmentDuration}
 	if video != "" {
 		p.Streams = append(p.Streams, media.Stream{Type: "video", Codec: video, Height: height})
 	}
@@ -26,6 +28,12 @@ func film(format, video string, height int, audio ...string) *media.Probe {
 }
 
 const mp4, mkv = "mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm"
+
+// keyframesEvery sets p's measured keyframe spacing; 0 is unknown.
+func keyframesEvery(p *media.Probe, gap time.Duration) *media.Probe {
+	p.MaxKeyframeGap = gap
+	return p
+}
 
 func TestDecide(t *testing.T) {
 	tests := []struct {
@@ -65,6 +73,20 @@ func TestDecide(t *testing.T) {
 		{"mp4 with flac on a browser without flac", film(mp4, "h264", 480, "flac"),
 			media.Capabilities{Containers: []string{"mp4"}, VideoCodecs: []string{"h264"}, AudioCodecs: []string{"aac"}},
 			media.Transcode, true, false, "audio converted to AAC"},
+		{"mkv h264 aac with 10 s between keyframes", keyframesEvery(film(mkv, "h264", 1080, "aac"), 10*time.Second), chromium,
+			media.Transcode, false, true, "MKV with H.264/AAC: keyframes too far apart to cut without re-encoding: video re-encoded, audio copied"},
+		{"keyframes 1 ms too far apart", keyframesEvery(film(mkv, "h264", 1080, "aac"), 2001*time.Millisecond), chromium,
+			media.Transcode, false, true, "keyframes too far apart"},
+		{"keyframes every second", keyframesEvery(film(mkv, "h264", 1080, "aac"), time.Second), chromium,
+			media.Remux, true, true, "copied into HLS without re-encoding"},
+		{"keyframe spacing unknown", keyframesEvery(film(mkv, "h264", 1080, "aac"), 0), chromium,
+			media.Transcode, false, true, "keyframes too far apart"},
+		{"sparse keyframes and dts", keyframesEvery(film(mkv, "h264", 1080, "dts"), 10*time.Second), chromium,
+			media.Transcode, false, false, "video re-encoded, audio converted to AAC"},
+		{"sparse keyframes do not matter to direct play", keyframesEvery(film(mp4, "h264", 720, "aac"), 10*time.Second), chromium,
+			media.DirectPlay, true, true, "played as it is"},
+		{"sparse keyframes do not matter to a converted picture", keyframesEvery(film(mkv, "hevc", 1080, "aac"), 10*time.Second), chromium,
+			media.Transcode, false, true, "video converted to H.264, audio copied"},
 		{"nothing reported", film(mp4, "h264", 480, "aac"), media.Capabilities{}, media.Transcode, false, false, "video converted to H.264, audio to AAC"},
 	}
 	for _, tt := range tests {

@@ -24,12 +24,18 @@ import (
 // segment is exactly that long and a restart at segment n makes the same
 // segment n as a run from the start would. Remuxes copy the video and can
 // cut only at the file's own keyframes: a segment then starts at the
-// keyframe at or before its nominal start and runs to the first keyframe
-// after its nominal length. Finding every keyframe first would mean reading
-// the whole film from the torrent before playing it; instead the player
-// (hls.js) places each segment by its own timestamps, and since a run
-// always starts at or before the point asked for, runs overlap and never
-// leave a gap.
+// first keyframe at or after its nominal start (at or before it, for the
+// first segment of a restarted run). That keeps the playlist true only when
+// there is a keyframe in every segment's stretch, so Decide copies the
+// video only when the probe saw keyframes at least every
+// DefaultSegmentDuration in the head of the file (Probe.MaxKeyframeGap);
+// with sparser ones (x264's default is one every 10 s) ffmpeg would cut a
+// segment per keyframe, number them on, and the playlist's later segments
+// would hold the wrong part of the film or never be made. Finding every
+// keyframe would mean reading the whole film from the torrent before
+// playing it, so the head stands for the rest; the player (hls.js) places
+// each segment by its own timestamps, and since a run always starts at or
+// before the point asked for, runs overlap and never leave a gap.
 //
 // A fragmented MP4 stream would be simpler to serve, but the browser would
 // not know its duration, and every seek would mean a new request the page
@@ -42,9 +48,9 @@ import (
 // segment's end, from a swarm that may send barely faster than the film
 // plays: so Play and every seek wait about one segment's worth of
 // download. 6 s segments kept the viewer waiting 10–15 s on the bench's
-// swarm; 2 s is as short as a remux can go without cutting inside the
-// usual 2 s keyframe interval, and a two-hour film still lists only 3,600
-// segments.
+// swarm; 2 s is as short as a remux can go with the keyframe interval of
+// files made for streaming (files with sparser keyframes are re-encoded,
+// see Decide), and a two-hour film still lists only 3,600 segments.
 const DefaultSegmentDuration = 2 * time.Second
 
 // Quality is the height of a transcode's picture; QualityOriginal keeps the

@@ -33,8 +33,10 @@ type Manager struct {
 	MaxJobs         int
 	Idle            time.Duration // 0 means DefaultIdle
 	SegmentDuration time.Duration // 0 means DefaultSegmentDuration
-	Preset          string        // libx264 preset; "" means "veryfast"
-	TempDir         string        // "" means os.TempDir()
+	// Preset is the libx264 preset; "" means "veryfast", or "ultrafast"
+	// when H.264 is re-encoded only for its keyframes.
+	Preset  string
+	TempDir string // "" means os.TempDir()
 
 	mu       sync.Mutex
 	sessions map[SessionKey]*Session
@@ -64,6 +66,13 @@ func (m *Manager) Open(key SessionKey, src Source) (*Session, error) {
 	if m.MaxJobs > 0 && len(m.sessions) >= m.MaxJobs {
 		return nil, hypertube.Errorf(hypertube.EUNAVAILABLE, "Too many films are being converted right now; try again in a few minutes.")
 	}
+	preset := m.Preset
+	if preset == "" && !src.Decision.VideoCopy && src.Probe.Video().Codec == hlsVideo && key.Quality == QualityOriginal {
+		// H.264 re-encoded at its own size is re-encoded only to place
+		// keyframes (see Decide): the fastest preset keeps up with the
+		// viewer on a small server, at the cost of bits, not of picture.
+		preset = "ultrafast"
+	}
 	s, err := NewSession(m.Runner, SessionConfig{
 		Owner:           fmt.Sprintf("viewer %s film %s", key.Viewer, key.Film),
 		Input:           src.Input,
@@ -74,7 +83,7 @@ func (m *Manager) Open(key SessionKey, src Source) (*Session, error) {
 		Quality:         key.Quality,
 		SegmentDuration: m.SegmentDuration,
 		Idle:            m.Idle,
-		Preset:          m.Preset,
+		Preset:          preset,
 		TempDir:         m.TempDir,
 	})
 	if err != nil {

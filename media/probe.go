@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,7 +24,21 @@ type Probe struct {
 	BitRate    int64 // bits per second, 0 when unknown
 	Size       int64 // bytes, 0 when unknown
 	Streams    []Stream
+	// MaxKeyframeGap is the longest stretch of the first video stream
+	// without a keyframe over the head of the file (KeyframeWindow), the
+	// stretch after the last keyframe seen included; 0 when unknown. A copy
+	// of the video can only be cut at keyframes, so HLS segments of a remux
+	// are only as short as this.
+	MaxKeyframeGap time.Duration
 }
+
+// KeyframeWindow is how much of the head of a file a probe reads to
+// measure its keyframe spacing. Every Play waits for the probe, direct
+// play too, so it stays short: three segments' worth shows whether
+// keyframes come every segment, and longer gaps (x264's default is about
+// 10 s) show as the stretch after the first keyframe. Reading 20 s made
+// Play time out on a slow source.
+const KeyframeWindow = 6 * time.Second
 
 // Stream is one stream of a media file.
 type Stream struct {
@@ -45,6 +60,13 @@ func (p *Probe) Video() *Stream { return p.first("video") }
 // Audio returns the first audio stream, or nil.
 func (p *Probe) Audio() *Stream { return p.first("audio") }
 
+// KeyframesEvery reports whether the head of the file has a keyframe at
+// least every d in its first video stream, so that a copy of it can be cut
+// into segments d long. An unmeasured spacing does not count.
+func (p *Probe) KeyframesEvery(d time.Duration) bool {
+	return p.MaxKeyframeGap > 0 && p.MaxKeyframeGap <= d
+}
+
 func (p *Probe) first(kind string) *Stream {
 	for i := range p.Streams {
 		if p.Streams[i].Type == kind {
@@ -54,9 +76,15 @@ func (p *Probe) first(kind string) *Stream {
 	return nil
 }
 
-// probeArgs are the ffprobe arguments for input, a local path or "pipe:0".
-func probeArgs(input string) []string {
-	return []string{"-v", "error", "-print_format", "json", "-show_format", "-show_streams", input}
+// ProbeArgs are the ffprobe arguments that describe input (a URL, "pipe:0"
+// or a "file:" path) in the JSON ParseProbe reads: format, streams and the
+// packets of KeyframeWindow's head, whose flags mark the keyframes.
+// Packets are read from the container, not decoded, so this costs reading
+// the head and no more.
+func ProbeArgs(input string) []string {
+	return []string{"-v", "error", "-print_format", "json", "-show_format", "-show_streams",
+		"-read_intervals", "%+" + formatSeconds(KeyframeWindow),
+		"-show_entries", "packet=stream_index,pts_time,dts_time,flags", input}
 }
 
 // Probe describes the local file at path.
@@ -79,7 +107,7 @@ func (r *Runner) ProbeReader(ctx context.Context, in io.Reader) (*Probe, error) 
 }
 
 func (r *Runner) probe(ctx context.Context, input string, stdin io.Reader) (*Probe, error) {
-	out, err := r.run(ctx, r.ffprobe(), "probe", probeArgs(input), stdin, false)
+	out, err := r.run(ctx, r.ffprobe(), "probe", ProbeArgs(input), stdin, false)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, err
@@ -93,9 +121,8 @@ func (r *Runner) probe(ctx context.Context, input string, stdin io.Reader) (*Pro
 	return ParseProbe(out)
 }
 
-// ParseProbe parses the JSON of
-// `ffprobe -print_format json -show_format -show_streams`. Missing fields and
-// "N/A" read as zero.
+// ParseProbe parses the JSON of ffprobe run with ProbeArgs. Missing fields
+// and "N/A" read as zero; without packets MaxKeyframeGap stays unknown.
 func ParseProbe(data []byte) (*Probe, error) {
 	var raw struct {
 		Format struct {
@@ -118,6 +145,7 @@ func ParseProbe(data []byte) (*Probe, error) {
 				Default loose `json:"default"`
 			} `json:"disposition"`
 		} `json:"streams"`
+		Packets []packet `json:"packets"`
 	}
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return nil, fmt.Errorf("media: parse ffprobe output: %w", err)
@@ -148,7 +176,53 @@ func ParseProbe(data []byte) (*Probe, error) {
 	if p.Duration == 0 {
 		p.Duration = seconds(longest)
 	}
+	if v := p.Video(); v != nil {
+		p.MaxKeyframeGap = maxKeyframeGap(raw.Packets, v.Index)
+	}
 	return p, nil
+}
+
+// packet is one packet of `ffprobe -show_entries packet=…`.
+type packet struct {
+	StreamIndex loose  `json:"stream_index"`
+	PTS         loose  `json:"pts_time"`
+	DTS         loose  `json:"dts_time"`
+	Flags       string `json:"flags"`
+}
+
+// maxKeyframeGap is the longest stretch between keyframes of stream among
+// packets, or from the last keyframe to the last packet: that stretch is at
+// least as long as the gap it starts, which the packets do not show the
+// end of. Zero when the packets show no keyframe.
+func maxKeyframeGap(packets []packet, stream int) time.Duration {
+	var keys []float64
+	last := math.Inf(-1)
+	for _, pk := range packets {
+		if pk.StreamIndex == "" || int(pk.StreamIndex.int64()) != stream {
+			continue
+		}
+		t, ok := pk.PTS.time()
+		if !ok {
+			if t, ok = pk.DTS.time(); !ok {
+				continue
+			}
+		}
+		last = max(last, t)
+		if strings.HasPrefix(pk.Flags, "K") {
+			keys = append(keys, t)
+		}
+	}
+	if len(keys) == 0 {
+		return 0
+	}
+	// With B-frames packets come in decoding order; keyframes are placed
+	// by their presentation times.
+	slices.Sort(keys)
+	gap := last - keys[len(keys)-1]
+	for i := 1; i < len(keys); i++ {
+		gap = max(gap, keys[i]-keys[i-1])
+	}
+	return seconds(gap)
 }
 
 func seconds(s float64) time.Duration {
@@ -181,6 +255,15 @@ func (l loose) float() float64 {
 		return 0
 	}
 	return f
+}
+
+// time reads a timestamp in seconds; "N/A" and missing ones are not.
+func (l loose) time() (float64, bool) {
+	f, err := strconv.ParseFloat(strings.TrimSpace(string(l)), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, false
+	}
+	return f, true
 }
 
 func (l loose) int64() int64 {

@@ -49,6 +49,53 @@ func TestParseProbe(t *testing.T) {
 				{Index: 0, Type: "video"}, {Index: 1, Type: "audio", Language: "ger", Title: "Deutsch"}}},
 		},
 		{
+			name: "keyframe gap: B-frames in decoding order, audio keyframes ignored, a tail shorter than the gap",
+			json: `{"streams":[{"index":0,"codec_type":"video"},{"index":1,"codec_type":"audio"}],
+			 "packets":[
+			   {"stream_index":1,"pts_time":"0.000000","flags":"K_"},
+			   {"stream_index":0,"pts_time":"0.080000","dts_time":"0.000000","flags":"K_"},
+			   {"stream_index":0,"pts_time":"0.040000","dts_time":"0.040000","flags":"__"},
+			   {"stream_index":1,"pts_time":"1.000000","flags":"K_"},
+			   {"stream_index":0,"pts_time":"2.080000","dts_time":"2.000000","flags":"K_"},
+			   {"stream_index":1,"pts_time":"3.000000","flags":"K_"},
+			   {"stream_index":0,"pts_time":"3.580000","dts_time":"3.500000","flags":"K_"},
+			   {"stream_index":0,"pts_time":"4.500000","dts_time":"4.460000","flags":"__"}]}`,
+			want: media.Probe{MaxKeyframeGap: 2 * time.Second, Streams: []media.Stream{{Index: 0, Type: "video"}, {Index: 1, Type: "audio"}}},
+		},
+		{
+			name: "keyframe gap: one keyframe in the window counts the stretch after it",
+			json: `{"streams":[{"index":0,"codec_type":"audio"},{"index":1,"codec_type":"video"}],
+			 "packets":[
+			   {"stream_index":0,"pts_time":"0.000000","flags":"K_"},
+			   {"stream_index":1,"pts_time":"0.023000","flags":"K_"},
+			   {"stream_index":1,"pts_time":"9.983000","flags":"__"},
+			   {"stream_index":0,"pts_time":"19.990000","flags":"K_"},
+			   {"stream_index":1,"pts_time":"19.983000","flags":"__"}]}`,
+			want: media.Probe{MaxKeyframeGap: 19960 * time.Millisecond, Streams: []media.Stream{{Index: 0, Type: "audio"}, {Index: 1, Type: "video"}}},
+		},
+		{
+			name: "keyframe gap: N/A presentation times fall back to decoding times",
+			json: `{"streams":[{"index":0,"codec_type":"video","codec_name":"mpeg4"}],
+			 "packets":[
+			   {"stream_index":0,"pts_time":"N/A","dts_time":"0.000000","flags":"K_"},
+			   {"stream_index":0,"pts_time":"N/A","dts_time":"10.000000","flags":"K_"},
+			   {"stream_index":0,"pts_time":"N/A","dts_time":"N/A","flags":"K_"},
+			   {"stream_index":0,"dts_time":"12.000000","flags":"__"}]}`,
+			want: media.Probe{MaxKeyframeGap: 10 * time.Second, Streams: []media.Stream{{Type: "video", Codec: "mpeg4"}}},
+		},
+		{
+			name: "keyframe gap unknown: no packet flagged as a keyframe",
+			json: `{"streams":[{"index":0,"codec_type":"video"}],
+			 "packets":[{"stream_index":0,"pts_time":"0.0","flags":"__"},{"stream_index":0,"pts_time":"5.0","flags":"__"}]}`,
+			want: media.Probe{Streams: []media.Stream{{Type: "video"}}},
+		},
+		{
+			name: "keyframe gap unknown: no video",
+			json: `{"streams":[{"index":0,"codec_type":"audio"}],
+			 "packets":[{"stream_index":0,"pts_time":"0.0","flags":"K_"},{"stream_index":0,"pts_time":"5.0","flags":"K_"}]}`,
+			want: media.Probe{Streams: []media.Stream{{Type: "audio"}}},
+		},
+		{
 			name: "empty object",
 			json: `{}`,
 			want: media.Probe{},
@@ -61,7 +108,7 @@ func TestParseProbe(t *testing.T) {
 				t.Fatal(err)
 			}
 			if got.FormatName != tt.want.FormatName || got.Duration != tt.want.Duration ||
-				got.BitRate != tt.want.BitRate || got.Size != tt.want.Size {
+				got.BitRate != tt.want.BitRate || got.Size != tt.want.Size || got.MaxKeyframeGap != tt.want.MaxKeyframeGap {
 				t.Errorf("format = %+v, want %+v", *got, tt.want)
 			}
 			if len(got.Streams) != len(tt.want.Streams) {
@@ -124,6 +171,10 @@ func TestProbeFilm(t *testing.T) {
 		}
 		if p.FormatName != "mov,mp4,m4a,3gp,3g2,mj2" {
 			t.Errorf("%s: format = %q", name, p.FormatName)
+		}
+		// Keyframes every 2 s (TestFilm's default) at 0 and 2 s.
+		if p.MaxKeyframeGap != 2*time.Second {
+			t.Errorf("%s: keyframe gap = %v, want 2s", name, p.MaxKeyframeGap)
 		}
 		if len(p.Streams) != 3 {
 			t.Fatalf("%s: streams = %+v, want video and two audio", name, p.Streams)

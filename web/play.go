@@ -86,17 +86,11 @@ func decide(p *media.Probe, caps media.Capabilities, n int) media.Decision {
 	if d.Mode != media.DirectPlay || n == 0 {
 		return d
 	}
-	v, a := q.Video(), q.Audio()
-	d.VideoCopy = v == nil || v.Codec == "h264" && slices.Contains(caps.VideoCodecs, "h264")
-	d.AudioCopy = a == nil || a.Codec == "aac" && slices.Contains(caps.AudioCodecs, "aac")
-	d.Mode = media.Transcode
-	if d.VideoCopy && d.AudioCopy {
-		d.Mode = media.Remux
-	}
-	d.Reason = strings.TrimSuffix(d.Reason, "played as it is") + "copied into HLS to play audio track " + strconv.Itoa(n+1)
-	if !d.AudioCopy {
-		d.Reason += ", converted to AAC"
-	}
+	// Converted as for a browser that does not play the container.
+	hls := caps
+	hls.Containers = nil
+	d = media.Decide(&q, hls)
+	d.Reason += " (to play audio track " + strconv.Itoa(n+1) + ")"
 	return d
 }
 

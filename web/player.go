@@ -343,7 +343,7 @@ func (h *handler) runProbe(ctx context.Context, r *http.Request, f fileRef) (*me
 		return h.player.runner.Probe(ctx, in)
 	}
 	out, err := h.player.probeRunner.Run(ctx, "probe "+f.infoHash,
-		[]string{"-v", "error", "-print_format", "json", "-show_format", "-show_streams", in})
+		media.ProbeArgs(in))
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, keyError(hypertube.ETIMEOUT, "player.probeTimeout")
