@@ -142,6 +142,9 @@
         video.src = p.src;
         return;
       }
+      // Play pressed while hls.js was loading: attaching a new source
+      // pauses the video, so play again once the playlist is in.
+      if (!video.paused) resume = true;
       // No worker: the site's CSP allows no blob: scripts.
       hls = new Hls({ enableWorker: false, startPosition: at > 0 ? at : -1, maxBufferLength: 30 });
       hls.on(Hls.Events.ERROR, function (event, data) {
