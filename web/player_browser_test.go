@@ -31,12 +31,7 @@ func TestPlayerInChromium(t *testing.T) {
 	ctx, console := browsertest.New(t)
 	fail := func(what string, err error) {
 		t.Helper()
-		state, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
-			const v = document.getElementById('video');
-			return JSON.stringify({mode: document.getElementById('play-mode')?.textContent,
-				error: document.getElementById('video-error')?.textContent, t: v?.currentTime, d: v?.duration,
-				paused: v?.paused, ready: v?.readyState, src: v?.currentSrc});
-		})()`))
+		state, _ := chromedp.Run(ctx, chromedp.Evaluate[string](browsertest.VideoState))
 		t.Fatalf("%s: %v\npage: %s\nconsole: %q", what, err, state, console.Errors())
 	}
 	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {

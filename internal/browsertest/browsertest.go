@@ -115,3 +115,13 @@ func WaitJS(ctx context.Context, expr string, timeout time.Duration) error {
 		}
 	}
 }
+
+// VideoState is a JavaScript expression that describes the film page's
+// player as JSON (mode line, error line, time, duration, paused, ready
+// state, source), for test failure messages.
+const VideoState = `(() => {
+	const v = document.getElementById('video');
+	return JSON.stringify({mode: document.getElementById('play-mode')?.textContent,
+		error: document.getElementById('video-error')?.textContent, t: v?.currentTime, d: v?.duration,
+		paused: v?.paused, ready: v?.readyState, src: v?.currentSrc});
+})()`
