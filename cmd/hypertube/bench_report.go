@@ -96,8 +96,11 @@ func (m *benchMetric) format(v float64) string {
 		s = strconv.FormatFloat(v, 'f', 0, 64)
 	case v >= 10:
 		s = strconv.FormatFloat(v, 'f', 1, 64)
-	default:
+	case v >= 0.01 || v == 0:
 		s = strconv.FormatFloat(v, 'f', 2, 64)
+	default:
+		// Two significant digits, so a tiny figure never prints as 0.
+		s = strconv.FormatFloat(v, 'g', 2, 64)
 	}
 	if m.Unit != "" && m.Unit != "×" {
 		s += " " + m.Unit

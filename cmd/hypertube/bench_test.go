@@ -174,3 +174,24 @@ func TestBenchFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestBenchMetricFormat(t *testing.T) {
+	tests := []struct {
+		unit string
+		v    float64
+		want string
+	}{
+		{"s", 0.16, "0.16 s"},
+		{"s", 12.34, "12.3 s"},
+		{"MB/s", 123.4, "123 MB/s"},
+		{"×", 0.97, "0.97×"},
+		{"×", 0.0034, "0.0034×"}, // a tiny ratio is not rounded to 0
+		{"×", 0, "0.00×"},
+		{"", 17, "17"},
+	}
+	for _, tt := range tests {
+		if got := (&benchMetric{Unit: tt.unit}).format(tt.v); got != tt.want {
+			t.Errorf("format(%v %s) = %q, want %q", tt.v, tt.unit, got, tt.want)
+		}
+	}
+}
