@@ -115,7 +115,7 @@ func TestSelectReleaseErrors(t *testing.T) {
 
 func TestChooseReleaseFetchesTorrents(t *testing.T) {
 	ctx := context.Background()
-	yts := &fakeProvider{name: catalog.SourceYTS, details: map[string]catalog.Film{
+	yts := &fakeProvider{Source: catalog.SourceYTS, Known: map[string]catalog.Film{
 		"tt0083658": {IMDbID: "tt0083658", ID: "1234", Title: "Blade Runner", Year: 1982, Rating: 8.1,
 			Sources: []string{catalog.SourceYTS}, Torrents: []catalog.Release{
 				{Name: "Blade Runner (1982) [1080p] [YTS]", InfoHash: hashH264, Seeders: 80, Quality: "1080p", Codec: "x264"},
@@ -146,7 +146,7 @@ func TestChooseReleaseFetchesTorrents(t *testing.T) {
 
 func TestChooseReleaseNone(t *testing.T) {
 	ctx := context.Background()
-	e := newService(t, &fakeProvider{name: catalog.SourceYTS})
+	e := newService(t, &fakeProvider{Source: catalog.SourceYTS})
 	m := bladeRunner(t, e)
 	_, _, err := e.svc.ChooseRelease(ctx, m.ID, release.Chromium)
 	if hypertube.ErrorCode(err) != hypertube.ENOTFOUND || !strings.Contains(hypertube.ErrorMessage(err), "Blade Runner") {

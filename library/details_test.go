@@ -12,17 +12,17 @@ import (
 
 func TestDetails(t *testing.T) {
 	ctx := context.Background()
-	omdb := &fakeProvider{name: catalog.SourceOMDb, details: map[string]catalog.Film{
+	omdb := &fakeProvider{Source: catalog.SourceOMDb, Known: map[string]catalog.Film{
 		"tt0083658": {IMDbID: "tt0083658", Title: "Blade Runner", Year: 1982, Rating: 8.1, Director: "Ridley Scott",
 			Runtime: 117, Summary: "A blade runner must pursue four replicants.", Sources: []string{catalog.SourceOMDb}},
 	}}
-	tmdb := &fakeProvider{name: catalog.SourceTMDB, details: map[string]catalog.Film{
+	tmdb := &fakeProvider{Source: catalog.SourceTMDB, Known: map[string]catalog.Film{
 		"tt0083658": {IMDbID: "tt0083658", TMDbID: 78, Title: "Blade Runner", Year: 1982, Rating: 7.9, Director: "R. Scott",
 			Summary: "TMDB's summary.", PosterURL: "https://image.tmdb.org/t/p/w500/br.jpg",
 			Cast: []string{"Harrison Ford", "Rutger Hauer"}, Producers: []string{"Michael Deeley"}, Sources: []string{catalog.SourceTMDB}},
 	}}
 	// OMDb, asked by title, may answer about a namesake: left out.
-	namesake := &fakeProvider{name: catalog.SourceArchive, details: map[string]catalog.Film{
+	namesake := &fakeProvider{Source: catalog.SourceArchive, Known: map[string]catalog.Film{
 		"tt0083658": {IMDbID: "tt9999999", Title: "Blade Runner", Year: 1982, Director: "Someone Else", Sources: []string{catalog.SourceArchive}},
 	}}
 	e := newService(t, omdb, tmdb, namesake)
@@ -51,14 +51,14 @@ func TestDetails(t *testing.T) {
 		t.Fatal(err)
 	}
 	if omdb.Calls("") != 1 || tmdb.Calls("") != 1 {
-		t.Errorf("calls: omdb %v, tmdb %v; want one each", omdb.calls, tmdb.calls)
+		t.Errorf("calls: omdb %v, tmdb %v; want one each", omdb.CallLog(), tmdb.CallLog())
 	}
 	e.clock.Add(7 * time.Hour)
 	if _, err := e.svc.Details(ctx, m.ID); err != nil {
 		t.Fatal(err)
 	}
 	if omdb.Calls("") != 2 {
-		t.Errorf("after the TTL: omdb %v; want asked again", omdb.calls)
+		t.Errorf("after the TTL: omdb %v; want asked again", omdb.CallLog())
 	}
 
 	if _, err := e.svc.Details(ctx, m.ID+100); hypertube.ErrorCode(err) != hypertube.ENOTFOUND {
@@ -68,7 +68,7 @@ func TestDetails(t *testing.T) {
 
 func TestDetailsProviderFails(t *testing.T) {
 	ctx := context.Background()
-	failing := &fakeProvider{name: catalog.SourceOMDb, err: hypertube.Errorf(hypertube.EUNAVAILABLE, "OMDb is down.")}
+	failing := &fakeProvider{Source: catalog.SourceOMDb, Err: hypertube.Errorf(hypertube.EUNAVAILABLE, "OMDb is down.")}
 	e := newService(t, failing)
 	m := bladeRunner(t, e)
 	got, err := e.svc.Details(ctx, m.ID)
@@ -81,6 +81,6 @@ func TestDetailsProviderFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	if failing.Calls("details") != 2 {
-		t.Errorf("calls %v; want the failed provider asked again", failing.calls)
+		t.Errorf("calls %v; want the failed provider asked again", failing.CallLog())
 	}
 }

@@ -17,10 +17,10 @@ import (
 // that lists films 0–4 under its own ids and titles, with torrents: the
 // two are merged by IMDb id.
 func popularSources() (tmdb, yts *fakeProvider) {
-	tmdb = &fakeProvider{name: catalog.SourceTMDB, films: films(catalog.SourceTMDB, 0, 50)}
-	yts = &fakeProvider{name: catalog.SourceYTS, films: films(catalog.SourceYTS, 0, 5)}
-	for i := range yts.films {
-		f := &yts.films[i]
+	tmdb = &fakeProvider{Source: catalog.SourceTMDB, Films: films(catalog.SourceTMDB, 0, 50)}
+	yts = &fakeProvider{Source: catalog.SourceYTS, Films: films(catalog.SourceYTS, 0, 5)}
+	for i := range yts.Films {
+		f := &yts.Films[i]
 		f.Title += " (YTS)"
 		f.Torrents = []catalog.Release{{
 			Name:     strings.ReplaceAll(f.Title, " ", ".") + ".1080p.BluRay.x264",
@@ -75,7 +75,7 @@ func TestDiscoverPopular(t *testing.T) {
 		t.Errorf("merged film lost its details: %+v", merged)
 	}
 	if tmdb.Calls("popular:1") != 1 || yts.Calls("popular:1") != 1 || tmdb.Calls("popular:2") != 0 {
-		t.Errorf("calls: tmdb %v, yts %v; want page 1 of each, once", tmdb.calls, yts.calls)
+		t.Errorf("calls: tmdb %v, yts %v; want page 1 of each, once", tmdb.CallLog(), yts.CallLog())
 	}
 
 	// Page 2 needs the next provider page, fetched now and not before.
@@ -84,7 +84,7 @@ func TestDiscoverPopular(t *testing.T) {
 		t.Fatal(err)
 	}
 	if tmdb.Calls("popular:2") != 1 || tmdb.Calls("popular:1") != 1 {
-		t.Errorf("calls after page 2: %v; want popular:1 and popular:2 once each", tmdb.calls)
+		t.Errorf("calls after page 2: %v; want popular:1 and popular:2 once each", tmdb.CallLog())
 	}
 	want := []string{"Film 010", "Film 011", "Film 012", "Film 013", "Film 014", "Film 015", "Film 016", "Film 017", "Film 018", "Film 019"}
 	if got := titles(res2.Movies); !slices.Equal(got, want) {
@@ -108,7 +108,7 @@ func TestDiscoverPopular(t *testing.T) {
 }
 
 func TestDiscoverLastPage(t *testing.T) {
-	tmdb := &fakeProvider{name: catalog.SourceTMDB, films: films(catalog.SourceTMDB, 0, 15)}
+	tmdb := &fakeProvider{Source: catalog.SourceTMDB, Films: films(catalog.SourceTMDB, 0, 15)}
 	e := newService(t, tmdb)
 	res, err := e.svc.Discover(context.Background(), library.Query{Page: 2, PageSize: 10})
 	if err != nil {
@@ -190,7 +190,7 @@ func TestDiscoverFiltersAndSort(t *testing.T) {
 		})
 	}
 	if tmdb.Calls("") != calls {
-		t.Errorf("filters asked TMDB again: %v", tmdb.calls)
+		t.Errorf("filters asked TMDB again: %v", tmdb.CallLog())
 	}
 }
 
@@ -218,7 +218,7 @@ func TestDiscoverBadQuery(t *testing.T) {
 		})
 	}
 	if tmdb.Calls("") != 0 {
-		t.Errorf("a bad query reached TMDB: %v", tmdb.calls)
+		t.Errorf("a bad query reached TMDB: %v", tmdb.CallLog())
 	}
 }
 
@@ -227,12 +227,12 @@ func TestDiscoverSearch(t *testing.T) {
 	sintel := func(source, id string) catalog.Film {
 		return catalog.Film{IMDbID: "tt1727587", ID: id, Title: "Sintel", Year: 2010, Sources: []string{source}}
 	}
-	tmdb := &fakeProvider{name: catalog.SourceTMDB, films: []catalog.Film{
+	tmdb := &fakeProvider{Source: catalog.SourceTMDB, Films: []catalog.Film{
 		sintel(catalog.SourceTMDB, "45745"),
 		{IMDbID: "tt9000001", ID: "1", Title: "Sintel Returns", Year: 2015, Sources: []string{catalog.SourceTMDB}},
 		{IMDbID: "tt9000003", ID: "2", Title: "Elephants Dream", Year: 2006, Sources: []string{catalog.SourceTMDB}},
 	}}
-	yts := &fakeProvider{name: catalog.SourceYTS, films: []catalog.Film{
+	yts := &fakeProvider{Source: catalog.SourceYTS, Films: []catalog.Film{
 		sintel(catalog.SourceYTS, "77"),
 		{IMDbID: "tt9000002", ID: "78", Title: "A Sintel Story", Year: 2012, Sources: []string{catalog.SourceYTS}},
 	}}
@@ -252,7 +252,7 @@ func TestDiscoverSearch(t *testing.T) {
 		t.Errorf("Sintel = %s %q from %q; want the merged film with the built-in torrent %s", s.ImdbID, s.InfoHash, s.Source, builtin.InfoHash)
 	}
 	if tmdb.Calls("search:1") != 1 || yts.Calls("search:1") != 1 {
-		t.Errorf("calls: tmdb %v, yts %v; want one search each", tmdb.calls, yts.calls)
+		t.Errorf("calls: tmdb %v, yts %v; want one search each", tmdb.CallLog(), yts.CallLog())
 	}
 
 	// The same search again is cached.
@@ -260,7 +260,7 @@ func TestDiscoverSearch(t *testing.T) {
 		t.Fatal(err)
 	}
 	if tmdb.Calls("") != 1 || yts.Calls("") != 1 {
-		t.Errorf("the same search asked again: tmdb %v, yts %v", tmdb.calls, yts.calls)
+		t.Errorf("the same search asked again: tmdb %v, yts %v", tmdb.CallLog(), yts.CallLog())
 	}
 	// A search does not make its films popular: only lists of popular
 	// films, seeders and downloads do.
@@ -280,29 +280,29 @@ func TestDiscoverCacheAndTTL(t *testing.T) {
 		}
 	}
 	if tmdb.Calls("popular:1") != 1 || yts.Calls("popular:1") != 1 {
-		t.Fatalf("three discovers within the TTL asked tmdb %v, yts %v; want once", tmdb.calls, yts.calls)
+		t.Fatalf("three discovers within the TTL asked tmdb %v, yts %v; want once", tmdb.CallLog(), yts.CallLog())
 	}
 	e.clock.Add(library.DefaultTTL - time.Minute)
 	if _, err := e.svc.Discover(ctx, library.Query{PageSize: 10}); err != nil {
 		t.Fatal(err)
 	}
 	if tmdb.Calls("popular:1") != 1 {
-		t.Fatalf("asked again before the TTL: %v", tmdb.calls)
+		t.Fatalf("asked again before the TTL: %v", tmdb.CallLog())
 	}
 	e.clock.Add(2 * time.Minute)
 	if _, err := e.svc.Discover(ctx, library.Query{PageSize: 10}); err != nil {
 		t.Fatal(err)
 	}
 	if tmdb.Calls("popular:1") != 2 || yts.Calls("popular:1") != 2 {
-		t.Errorf("after the TTL: tmdb %v, yts %v; want page 1 asked again", tmdb.calls, yts.calls)
+		t.Errorf("after the TTL: tmdb %v, yts %v; want page 1 asked again", tmdb.CallLog(), yts.CallLog())
 	}
 }
 
 func TestDiscoverDegrades(t *testing.T) {
 	ctx := context.Background()
 	_, yts := popularSources()
-	failing := &fakeProvider{name: catalog.SourceTMDB, err: hypertube.Errorf(hypertube.EUNAVAILABLE, "TMDB answered 503.")}
-	slow := &fakeProvider{name: catalog.SourceArchive, films: films(catalog.SourceArchive, 100, 110), delay: 10 * time.Second}
+	failing := &fakeProvider{Source: catalog.SourceTMDB, Err: hypertube.Errorf(hypertube.EUNAVAILABLE, "TMDB answered 503.")}
+	slow := &fakeProvider{Source: catalog.SourceArchive, Films: films(catalog.SourceArchive, 100, 110), Delay: 10 * time.Second}
 	e := newService(t, failing, yts, slow)
 
 	start := time.Now()
@@ -330,7 +330,7 @@ func TestDiscoverDegrades(t *testing.T) {
 		t.Fatal(err)
 	}
 	if failing.Calls("") != 1 || len(res.Notices) != 2 {
-		t.Errorf("right after a failure: calls %v, notices %q; want no new call, the same notices", failing.calls, res.Notices)
+		t.Errorf("right after a failure: calls %v, notices %q; want no new call, the same notices", failing.CallLog(), res.Notices)
 	}
 	// …but a little later.
 	e.clock.Add(time.Minute)
@@ -338,13 +338,13 @@ func TestDiscoverDegrades(t *testing.T) {
 		t.Fatal(err)
 	}
 	if failing.Calls("") != 2 {
-		t.Errorf("a minute later: calls %v; want TMDB asked again", failing.calls)
+		t.Errorf("a minute later: calls %v; want TMDB asked again", failing.CallLog())
 	}
 }
 
 func TestDiscoverConcurrentViewersAskOnce(t *testing.T) {
 	tmdb, _ := popularSources()
-	tmdb.delay = 100 * time.Millisecond
+	tmdb.Delay = 100 * time.Millisecond
 	e := newService(t, tmdb)
 	errs := make(chan error, 4)
 	for range 4 {

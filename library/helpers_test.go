@@ -5,107 +5,19 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/hypertube/hypertube"
 	"github.com/hypertube/hypertube/catalog"
+	"github.com/hypertube/hypertube/internal/catalogtest"
 	"github.com/hypertube/hypertube/library"
 	"github.com/hypertube/hypertube/store"
 )
 
-// fakeProvider is a catalog provider whose lists are made of films[...]:
-// page p holds films (p-1)*perPage … p*perPage-1.
-type fakeProvider struct {
-	name    string
-	films   []catalog.Film
-	perPage int
-	details map[string]catalog.Film // by IMDb id
-	err     error                   // every call fails with it
-	delay   time.Duration           // before answering; the context is ignored, as a stuck client would
-
-	mu    sync.Mutex
-	calls map[string]int // "popular:2", "search:1", "details"
-}
-
-func (p *fakeProvider) Name() string { return p.name }
-
-func (p *fakeProvider) count(call string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.calls == nil {
-		p.calls = map[string]int{}
-	}
-	p.calls[call]++
-}
-
-// Calls returns how many times call was made ("popular:1", "details", …),
-// or all calls when call is empty.
-func (p *fakeProvider) Calls(call string) int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if call != "" {
-		return p.calls[call]
-	}
-	n := 0
-	for _, c := range p.calls {
-		n += c
-	}
-	return n
-}
-
-func (p *fakeProvider) wait() error {
-	time.Sleep(p.delay)
-	return p.err
-}
-
-func (p *fakeProvider) page(films []catalog.Film, page int) catalog.Page {
-	per := p.perPage
-	if per == 0 {
-		per = 10
-	}
-	out := catalog.Page{Page: page, TotalPages: (len(films) + per - 1) / per}
-	for i := (page - 1) * per; i < page*per && i < len(films); i++ {
-		out.Films = append(out.Films, films[i])
-	}
-	return out
-}
-
-func (p *fakeProvider) Popular(ctx context.Context, page int) (catalog.Page, error) {
-	p.count(fmt.Sprintf("popular:%d", page))
-	if err := p.wait(); err != nil {
-		return catalog.Page{}, err
-	}
-	return p.page(p.films, page), nil
-}
-
-func (p *fakeProvider) Search(ctx context.Context, query string, page int) (catalog.Page, error) {
-	p.count(fmt.Sprintf("search:%d", page))
-	if err := p.wait(); err != nil {
-		return catalog.Page{}, err
-	}
-	var match []catalog.Film
-	for _, f := range p.films {
-		if strings.Contains(strings.ToLower(f.Title), strings.ToLower(query)) {
-			match = append(match, f)
-		}
-	}
-	return p.page(match, page), nil
-}
-
-func (p *fakeProvider) Details(ctx context.Context, ref catalog.Ref) (*catalog.Film, error) {
-	p.count("details")
-	if err := p.wait(); err != nil {
-		return nil, err
-	}
-	f, ok := p.details[ref.IMDbID]
-	if !ok {
-		return nil, hypertube.Errorf(hypertube.ENOTFOUND, "%s does not know this film.", p.name)
-	}
-	return &f, nil
-}
+// fakeProvider is a catalog provider answering from memory.
+type fakeProvider = catalogtest.Provider
 
 // film is the i-th film of the fake catalogs: its IMDb id and title
 // depend on i only, so two sources can list the same film.

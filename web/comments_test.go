@@ -10,6 +10,7 @@ import (
 
 	"github.com/hypertube/hypertube"
 	"github.com/hypertube/hypertube/catalog"
+	"github.com/hypertube/hypertube/internal/catalogtest"
 )
 
 var commentBody = regexp.MustCompile(`(?s)<li class="comment" id="comment-(\d+)">.*?<p class="comment-body">(.*?)</p>`)
@@ -153,7 +154,7 @@ func TestFilmPageReleases(t *testing.T) {
 		h720  = "2222222222222222222222222222222222222222"
 		hcam  = "3333333333333333333333333333333333333333"
 	)
-	yts := &catalogFake{name: catalog.SourceYTS, films: []catalog.Film{{
+	yts := &catalogtest.Provider{DetailsFromFilms: true, Source: catalog.SourceYTS, Films: []catalog.Film{{
 		Title: "Sintel", Year: 2010, IMDbID: "tt1727587", Rating: 7.4, Runtime: 15,
 		Summary: "A girl looks for her dragon.", Director: "Colin Levy", Producers: []string{"Ton Roosendaal"},
 		Cast: []string{"Halina Reijn", "Thom Hoffman"}, Genres: []string{"Animation", "Fantasy"},

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hypertube/hypertube/catalog"
+	"github.com/hypertube/hypertube/internal/catalogtest"
 	"github.com/hypertube/hypertube/library"
 	"github.com/hypertube/hypertube/store"
 	"github.com/hypertube/hypertube/web"
@@ -37,7 +38,7 @@ func BenchmarkDiscoverPage(b *testing.B) {
 	for _, f := range films[:40] {
 		provided = append(provided, catalog.Film{Title: f.Title, Year: f.Year, IMDbID: f.ImdbID, Popularity: f.Popularity})
 	}
-	source := &catalogFake{name: catalog.SourceTMDB, films: provided}
+	source := &catalogtest.Provider{DetailsFromFilms: true, Source: catalog.SourceTMDB, Films: provided}
 	srv, err := web.New(web.Config{
 		Movies: movies, Engine: newFakeEngine(), Users: store.NewUserService(db), Sessions: store.NewSessionService(db),
 		Resets: store.NewResetService(db), Watches: watches, Mailer: newFakeMailer(), Comments: store.NewCommentService(db),
@@ -79,7 +80,7 @@ func BenchmarkDiscoverPage(b *testing.B) {
 		path := paths[name]
 		// Warm the cache: the provider is asked here, not in the loop.
 		benchGet(b, client, ts.URL+path)
-		calls := source.Calls()
+		calls := source.Calls("")
 		b.Run(name, func(b *testing.B) {
 			var times []time.Duration
 			for b.Loop() {
@@ -89,7 +90,7 @@ func BenchmarkDiscoverPage(b *testing.B) {
 			}
 			slices.Sort(times)
 			b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "median-ms")
-			if n := source.Calls(); n != calls {
+			if n := source.Calls(""); n != calls {
 				b.Fatalf("%d provider calls during the benchmark; want none", n-calls)
 			}
 		})

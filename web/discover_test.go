@@ -12,6 +12,7 @@ import (
 
 	"github.com/hypertube/hypertube"
 	"github.com/hypertube/hypertube/catalog"
+	"github.com/hypertube/hypertube/internal/catalogtest"
 )
 
 var (
@@ -228,12 +229,12 @@ func TestDiscoverRefusesBadFilters(t *testing.T) {
 }
 
 func TestDiscoverSurvivesAFailingProvider(t *testing.T) {
-	good := &catalogFake{name: catalog.SourceBuiltin, films: []catalog.Film{
+	good := &catalogtest.Provider{DetailsFromFilms: true, Source: catalog.SourceBuiltin, Films: []catalog.Film{
 		{Title: "Sintel", Year: 2010, IMDbID: "tt1727587", Rating: 7.4, Popularity: 50,
 			PosterURL: "https://img.example/sintel.jpg", Genres: []string{"Animation"}},
 		{Title: "<b>Bold</b> & <script>alert(1)</script>", Year: 2011, IMDbID: "tt1111111", Popularity: 40},
 	}}
-	broken := &catalogFake{name: catalog.SourceTMDB, err: hypertube.Errorf(hypertube.EUNAVAILABLE, "TMDB is down.")}
+	broken := &catalogtest.Provider{DetailsFromFilms: true, Source: catalog.SourceTMDB, Err: hypertube.Errorf(hypertube.EUNAVAILABLE, "TMDB is down.")}
 	s := newLibSite(t, good, broken)
 	resp, body := s.get(t, "/")
 	if resp.StatusCode != http.StatusOK {

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,73 +14,6 @@ import (
 	"github.com/hypertube/hypertube/store"
 	"github.com/hypertube/hypertube/web"
 )
-
-// catalogFake is a catalog provider answering from memory: page p of its
-// lists holds films (p-1)*10 … p*10-1. err, when set, fails every call.
-type catalogFake struct {
-	name  string
-	films []catalog.Film
-	err   error
-
-	mu    sync.Mutex
-	calls int
-}
-
-func (p *catalogFake) Name() string { return p.name }
-
-func (p *catalogFake) call() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.calls++
-	return p.err
-}
-
-func (p *catalogFake) Calls() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.calls
-}
-
-func (p *catalogFake) page(films []catalog.Film, page int) catalog.Page {
-	const per = 10
-	out := catalog.Page{Page: page, TotalPages: (len(films) + per - 1) / per}
-	for i := (page - 1) * per; i < page*per && i < len(films); i++ {
-		out.Films = append(out.Films, films[i])
-	}
-	return out
-}
-
-func (p *catalogFake) Popular(_ context.Context, page int) (catalog.Page, error) {
-	if err := p.call(); err != nil {
-		return catalog.Page{}, err
-	}
-	return p.page(p.films, page), nil
-}
-
-func (p *catalogFake) Search(_ context.Context, q string, page int) (catalog.Page, error) {
-	if err := p.call(); err != nil {
-		return catalog.Page{}, err
-	}
-	var match []catalog.Film
-	for _, f := range p.films {
-		if strings.Contains(strings.ToLower(f.Title), strings.ToLower(q)) {
-			match = append(match, f)
-		}
-	}
-	return p.page(match, page), nil
-}
-
-func (p *catalogFake) Details(_ context.Context, ref catalog.Ref) (*catalog.Film, error) {
-	if err := p.call(); err != nil {
-		return nil, err
-	}
-	for _, f := range p.films {
-		if f.IMDbID != "" && f.IMDbID == ref.IMDbID {
-			return &f, nil
-		}
-	}
-	return nil, hypertube.Errorf(hypertube.ENOTFOUND, "%s does not know this film.", p.name)
-}
 
 // libSite is the site over a real SQLite store for films, releases,
 // comments and watches, with the library fed by fake providers.
