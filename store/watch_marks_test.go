@@ -19,14 +19,7 @@ func TestWatchedMovieIDsPast(t *testing.T) {
 		alice := createUser(t, users, user("alice"))
 		bob := createUser(t, users, user("bob"))
 		movies := store.NewMovieService(db)
-		var films []*hypertube.Movie
-		for i := range 6 {
-			m := movie(i+1, "Film "+string(rune('A'+i)))
-			if err := movies.CreateMovie(ctx, m); err != nil {
-				t.Fatal(err)
-			}
-			films = append(films, m)
-		}
+		films := createMovies(t, movies, "Film A", "Film B", "Film C", "Film D", "Film E", "Film F")
 		svc := store.NewWatchService(db)
 		for _, w := range []struct {
 			u        *hypertube.User

@@ -19,14 +19,7 @@ func TestWatches(t *testing.T) {
 		alice := createUser(t, users, user("alice"))
 		bob := createUser(t, users, user("bob"))
 		movies := store.NewMovieService(db)
-		var films []*hypertube.Movie
-		for i, title := range []string{"Sintel", "Big Buck Bunny", "Tears of Steel"} {
-			m := movie(i+1, title)
-			if err := movies.CreateMovie(ctx, m); err != nil {
-				t.Fatal(err)
-			}
-			films = append(films, m)
-		}
+		films := createMovies(t, movies, "Sintel", "Big Buck Bunny", "Tears of Steel")
 		svc := store.NewWatchService(db)
 		t0 := time.Date(2025, 3, 1, 20, 0, 0, 0, time.UTC)
 
@@ -131,4 +124,19 @@ func TestFindWatchAndPositionKept(t *testing.T) {
 			t.Errorf("position after progress: %v, want 1200", w.Position)
 		}
 	})
+}
+
+// createMovies stores a film of each title, numbered from 1 as movie()
+// numbers them, and returns them.
+func createMovies(t *testing.T, svc *store.MovieService, titles ...string) []*hypertube.Movie {
+	t.Helper()
+	var films []*hypertube.Movie
+	for i, title := range titles {
+		m := movie(i+1, title)
+		if err := svc.CreateMovie(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+		films = append(films, m)
+	}
+	return films
 }
