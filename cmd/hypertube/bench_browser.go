@@ -10,16 +10,16 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
-	"github.com/hypertube/hypertube/internal/browsertest"
+	"github.com/hypertube/hypertube/internal/chromium"
 )
 
 // startChromium starts a headless Chromium with a fresh profile in dir. It
 // dies with ctx; stop closes it earlier.
 func startChromium(ctx context.Context, dir string) (browser context.Context, stop func(), err error) {
-	if _, err := exec.LookPath(browsertest.ExecPath); err != nil {
+	if _, err := exec.LookPath(chromium.ExecPath); err != nil {
 		return nil, nil, fmt.Errorf("Chromium is needed for this phase (apt-get install chromium): %w", err)
 	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, browsertest.Options(dir)...)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, chromium.Options(dir)...)
 	browser, cancelBrowser := chromedp.NewContext(allocCtx)
 	stop = func() { cancelBrowser(); cancelAlloc() }
 	if err := chromedp.Do(browser); err != nil {

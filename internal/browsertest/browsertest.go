@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/hypertube/hypertube/internal/chromium"
 )
 
 // Console collects the errors a page reports: console.error calls,
@@ -33,44 +34,15 @@ func (c *Console) add(s string) {
 	c.mu.Unlock()
 }
 
-// ExecPath is Debian's Chromium.
-const ExecPath = "/usr/bin/chromium"
-
-// Options are the flags that run Debian's Chromium headless as root on a
-// machine without network: a fresh profile in userDataDir, no background
-// traffic, autoplay allowed, and no throttling of hidden tabs (every tab may
-// be a viewer).
-func Options(userDataDir string) []chromedp.ExecAllocatorOption {
-	return []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(ExecPath),
-		chromedp.UserDataDir(userDataDir),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
-		chromedp.Flag("mute-audio", true),
-		chromedp.Flag("disable-background-timer-throttling", true),
-		chromedp.Flag("disable-renderer-backgrounding", true),
-		chromedp.Flag("disable-backgrounding-occluded-windows", true),
-		chromedp.WindowSize(1280, 800),
-	}
-}
-
 // New starts Chromium with a fresh profile and returns a chromedp context
 // (one tab) and the console of that tab. The browser is closed at cleanup.
 // Bound individual steps with context.WithTimeout on the returned context.
 func New(t testing.TB) (context.Context, *Console) {
 	t.Helper()
-	if _, err := exec.LookPath(ExecPath); err != nil {
+	if _, err := exec.LookPath(chromium.ExecPath); err != nil {
 		t.Fatalf("Chromium is required for this test (apt-get install chromium): %v", err)
 	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), Options(t.TempDir())...)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), chromium.Options(t.TempDir())...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() {
 		cancelCtx()
