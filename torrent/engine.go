@@ -76,6 +76,7 @@ type Engine struct {
 	closers  []func() error         // storages of seeded paths
 
 	hints hints
+	pace  *pacer
 
 	// active holds the torrents guard watches: those that had a reader
 	// since guard last found them idle. Its own lock, not mu: guard must
@@ -159,6 +160,8 @@ func NewEngine(cfg Config) (*Engine, error) {
 func (e *Engine) clientConfig(logger *slog.Logger) (*torrent.ClientConfig, error) {
 	cc := torrent.NewDefaultClientConfig()
 	cc.DefaultStorage = e.storage
+	e.pace = newPacer()
+	e.pace.install(cc)
 	cc.DataDir = e.dataDir
 	// With the default of 1 MiB, downloads over ~2 MiB stall on loopback.
 	cc.MaxAllocPeerRequestDataPerConn = 16 << 20

@@ -23,3 +23,10 @@ func LockEngine(e *Engine) (unlock func()) {
 	e.mu.Lock()
 	return e.mu.Unlock
 }
+
+// QueueFor is queueFor, for its table test.
+var QueueFor = queueFor
+
+// RequestQueues returns the request queue of each of the engine's open
+// connections, and the largest any connection was given.
+func RequestQueues(e *Engine) (open []int, top int) { return e.pace.queues() }

@@ -1,0 +1,153 @@
+package torrent
+
+import (
+	"sync"
+	"time"
+
+	"github.com/anacrolix/torrent"
+	pp "github.com/anacrolix/torrent/peer_protocol"
+)
+
+// Requests in flight follow each connection's download rate.
+//
+// A peer serves the requests it holds in whatever order it likes (anacrolix
+// peers at random), so a request made now waits behind all of them.
+// anacrolix keeps up to ~960 requests (15 MiB) with every peer: at the rates
+// that stream a film that is 5–15 s of the peer's upload, which a seek, or a
+// reader reaching a missing piece, waited out before its piece came. So, as
+// libtorrent sizes its queue by request_queue_time, a connection holds about
+// queueTime of its measured rate, never fewer than minQueue requests, so
+// that a new or quiet connection can still speed up, and never more than the
+// peer allows.
+
+const (
+	// queueTime is how much of a connection's download its requests cover:
+	// far above a loopback or LAN round trip, so throughput does not suffer,
+	// and short enough that a new request is served within it.
+	queueTime = 300 * time.Millisecond
+	// minQueue is the fewest requests a connection may hold: 256 KiB.
+	minQueue = 16
+	// rateSample is how long bytes are counted before the rate is updated.
+	rateSample = 250 * time.Millisecond
+	// blockSize is the size of a request (anacrolix's chunk size).
+	blockSize = 16 << 10
+	// defaultReqq is what anacrolix assumes of a peer that advertises no
+	// limit of its own.
+	defaultReqq = 250
+)
+
+// pacer sizes each connection's request queue; its methods are anacrolix
+// callbacks.
+type pacer struct {
+	mu    sync.Mutex
+	conns map[*torrent.PeerConn]*connPace
+	top   int // the largest queue any connection was given, for tests
+}
+
+type connPace struct {
+	allowed int       // the most requests the peer accepts
+	since   time.Time // start of the current sample
+	bytes   int64     // received in the current sample
+	rate    float64   // bytes/s, smoothed; 0 until measured
+	limit   int       // the queue last set
+}
+
+func newPacer() *pacer {
+	return &pacer{conns: make(map[*torrent.PeerConn]*connPace)}
+}
+
+// install hooks the pacer into cc's callbacks.
+func (p *pacer) install(cc *torrent.ClientConfig) {
+	cc.Callbacks.PeerConnAdded = append(cc.Callbacks.PeerConnAdded, p.added)
+	cc.Callbacks.ReadExtendedHandshake = p.handshake
+	cc.Callbacks.ReceivedUsefulData = append(cc.Callbacks.ReceivedUsefulData, p.received)
+	cc.Callbacks.PeerConnClosed = p.closed
+}
+
+// queueFor is the number of requests a connection downloading at rate
+// (bytes/s) holds, when the peer accepts at most allowed.
+func queueFor(rate float64, allowed int) int {
+	n := max(int(rate*queueTime.Seconds()/blockSize), minQueue)
+	return max(min(n, allowed), 1)
+}
+
+// added runs with the client locked, before the peer's extended handshake.
+func (p *pacer) added(pc *torrent.PeerConn) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c := &connPace{allowed: defaultReqq, since: time.Now()}
+	p.set(pc, c, queueFor(0, c.allowed))
+	p.conns[pc] = c
+}
+
+// handshake runs before anacrolix applies the peer's reqq, so the queue
+// the peer allows is noted and what anacrolix applies is ours.
+func (p *pacer) handshake(pc *torrent.PeerConn, m *pp.ExtendedHandshakeMessage) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c := p.conns[pc]
+	if c == nil || m.Reqq <= 0 {
+		return
+	}
+	c.allowed = m.Reqq
+	p.set(pc, c, queueFor(c.rate, c.allowed))
+	m.Reqq = c.limit
+}
+
+// received runs with the client locked for every useful block.
+func (p *pacer) received(ev torrent.ReceivedUsefulDataEvent) {
+	pc, ok := ev.Peer.TryAsPeerConn()
+	if !ok {
+		return
+	}
+	now := time.Now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c := p.conns[pc]
+	if c == nil {
+		return
+	}
+	c.bytes += int64(len(ev.Message.Piece))
+	elapsed := now.Sub(c.since)
+	switch {
+	case elapsed > 4*rateSample:
+		// The connection sat idle (nothing wanted of it): the sample
+		// says nothing about its speed. Start a new one.
+		c.since, c.bytes = now, 0
+		return
+	case elapsed < rateSample:
+		return
+	}
+	sample := float64(c.bytes) / elapsed.Seconds()
+	if c.rate == 0 || sample > c.rate {
+		c.rate = sample // speed up at once
+	} else {
+		c.rate = (c.rate + sample) / 2
+	}
+	c.since, c.bytes = now, 0
+	p.set(pc, c, queueFor(c.rate, c.allowed))
+}
+
+// set gives pc a queue of n requests; p.mu is held.
+func (p *pacer) set(pc *torrent.PeerConn, c *connPace, n int) {
+	c.limit = n
+	p.top = max(p.top, n)
+	pc.PeerMaxRequests = n
+}
+
+func (p *pacer) closed(pc *torrent.PeerConn) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.conns, pc)
+}
+
+// queues returns the queue of each open connection, and the largest any
+// connection was given.
+func (p *pacer) queues() (open []int, top int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		open = append(open, c.limit)
+	}
+	return open, p.top
+}

@@ -1,0 +1,97 @@
+package torrent_test
+
+import (
+	"bytes"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/hypertube/hypertube/torrent"
+)
+
+func TestQueueFor(t *testing.T) {
+	for _, c := range []struct {
+		rate    float64
+		allowed int
+		want    int
+	}{
+		{0, 1024, 16},           // not measured yet: the floor
+		{100 << 10, 1024, 16},   // slow: the floor
+		{1 << 20, 1024, 19},     // 0.3 s of 1 MiB/s
+		{8 << 20, 1024, 153},    // 0.3 s of 8 MiB/s
+		{500 << 20, 1024, 1024}, // fast: as many as the peer accepts
+		{8 << 20, 100, 100},     // the peer's reqq comes first
+		{0, 4, 4},               // even under the floor
+		{0, 0, 1},               // a peer that accepts none still gets one
+	} {
+		if got := torrent.QueueFor(c.rate, c.allowed); got != c.want {
+			t.Errorf("QueueFor(%v, %d) = %d, want %d", c.rate, c.allowed, got, c.want)
+		}
+	}
+}
+
+// A seek into a throttled seeder's film is served after a fraction of a
+// second of what was requested before it, not after the seconds of
+// requests anacrolix would otherwise leave with the peer: counted in bytes
+// completed, not time.
+func TestSeekWaitsBehindFewRequests(t *testing.T) {
+	t.Parallel()
+	const size = 48 << 20
+	const upload = 1 << 20
+	data := randomBytes(size)
+	seed, _, magnet := seedData(t, "film.webm", data, func(c *torrent.Config) { c.UploadRate = upload })
+	e, h, _ := leech(t, seed, magnet)
+	r, err := e.OpenFile(ctx(t, 60*time.Second), h, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	head := make([]byte, 64<<10)
+	if _, err := io.ReadFull(r, head); err != nil || !bytes.Equal(head, data[:len(head)]) {
+		t.Fatalf("head: %v", err)
+	}
+	// Let the window's requests pile up with the seeder, its burst spent.
+	waitFor(t, 20*time.Second, "the window never started downloading", func() bool {
+		return status(t, e, h).BytesCompleted >= 3<<20
+	})
+	before := status(t, e, h).BytesRead
+	if queues, _ := torrent.RequestQueues(e); len(queues) != 1 || queues[0] > 40 {
+		t.Errorf("request queues %v with a 1 MiB/s peer, want one of at most 40 (0.6 s)", queues)
+	}
+	const at = size * 7 / 10
+	if _, err := r.Seek(at, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, 64<<10)
+	if _, err := io.ReadFull(r, got); err != nil || !bytes.Equal(got, data[at:at+len(got)]) {
+		t.Fatalf("after seek: %v", err)
+	}
+	// What came in meanwhile: the queue (~0.3 s of 1 MiB/s) and the piece
+	// at 70 % (256 KiB). Without pacing the seeder held megabytes of
+	// requests and served them in random order.
+	if grew := status(t, e, h).BytesRead - before; grew > 2<<20 {
+		t.Errorf("%.1f MiB arrived between the seek and its first bytes", float64(grew)/(1<<20))
+	}
+}
+
+// Pacing does not hold back a fast peer: on loopback the queue grows
+// toward what the peer accepts.
+func TestQueueGrowsWithAFastPeer(t *testing.T) {
+	t.Parallel()
+	const size = 64 << 20
+	data := randomBytes(size)
+	seed, _, magnet := seedData(t, "film.webm", data)
+	e, h, _ := leech(t, seed, magnet)
+	r, err := e.OpenFile(ctx(t, 60*time.Second), h, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	b, err := io.ReadAll(r)
+	if err != nil || !bytes.Equal(b, data) {
+		t.Fatalf("read: %v", err)
+	}
+	if _, top := torrent.RequestQueues(e); top < 128 {
+		t.Errorf("largest request queue %d with an unthrottled loopback peer, want 128 or more", top)
+	}
+}
