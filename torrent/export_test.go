@@ -1,6 +1,10 @@
 package torrent
 
-import "github.com/anacrolix/torrent"
+import (
+	"io"
+
+	"github.com/anacrolix/torrent"
+)
 
 // AnacrolixTorrent is the client's torrent for infoHash, nil when it is not
 // in memory, so that tests can read piece priorities.
@@ -30,3 +34,6 @@ var QueueFor = queueFor
 // RequestQueues returns the request queue of each of the engine's open
 // connections, and the largest any connection was given.
 func RequestQueues(e *Engine) (open []int, top int) { return e.pace.queues() }
+
+// WriteStatus writes anacrolix's status of the client, for failing tests.
+func WriteStatus(e *Engine, w io.Writer) { e.client.WriteStatus(w) }

@@ -1,6 +1,7 @@
 package torrent
 
 import (
+	"math"
 	"sync"
 	"time"
 
@@ -15,18 +16,23 @@ import (
 // anacrolix keeps up to ~960 requests (15 MiB) with every peer: at the rates
 // that stream a film that is 5–15 s of the peer's upload, which a seek, or a
 // reader reaching a missing piece, waited out before its piece came. So, as
-// libtorrent sizes its queue by request_queue_time, a connection holds about
-// queueTime of its measured rate, never fewer than minQueue requests, so
-// that a new or quiet connection can still speed up, and never more than the
-// peer allows.
+// libtorrent sizes its queue by request_queue_time, a connection holds its
+// measured rate times its round trip plus queueTime: enough to keep the pipe
+// full, and a standing queue of queueTime with the peer. Never fewer than
+// minQueue requests, so that a new or quiet connection can still speed up,
+// and never more than the peer allows. The round trip is the shortest time
+// a request took to be answered lately.
 
 const (
-	// queueTime is how much of a connection's download its requests cover:
-	// far above a loopback or LAN round trip, so throughput does not suffer,
-	// and short enough that a new request is served within it.
-	queueTime = 300 * time.Millisecond
-	// minQueue is the fewest requests a connection may hold: 256 KiB.
-	minQueue = 16
+	// queueTime is how long a new request waits behind the others at the
+	// peer, beyond the round trip: what a seek pays before its first block.
+	queueTime = 150 * time.Millisecond
+	// minQueue is the fewest requests a connection may hold: 64 KiB. Few,
+	// since a peer serving requests in random order delivers a film's
+	// bytes in order only as far as its queue is short.
+	minQueue = 4
+	// rttWindow is how long the shortest answer counts as the round trip.
+	rttWindow = 2 * time.Second
 	// rateSample is how long bytes are counted before the rate is updated.
 	rateSample = 250 * time.Millisecond
 	// blockSize is the size of a request (anacrolix's chunk size).
@@ -50,7 +56,15 @@ type connPace struct {
 	bytes   int64     // received in the current sample
 	rate    float64   // bytes/s, smoothed; 0 until measured
 	limit   int       // the queue last set
+
+	sent     map[blockKey]time.Time // outstanding requests, when made
+	rtt      time.Duration          // shortest answer of the last window
+	rttNow   time.Duration          // shortest answer of this window; 0: none yet
+	rttSince time.Time              // start of this window
 }
+
+// blockKey names a request by piece and offset.
+type blockKey struct{ index, begin uint32 }
 
 func newPacer() *pacer {
 	return &pacer{conns: make(map[*torrent.PeerConn]*connPace)}
@@ -62,12 +76,16 @@ func (p *pacer) install(cc *torrent.ClientConfig) {
 	cc.Callbacks.ReadExtendedHandshake = p.handshake
 	cc.Callbacks.ReceivedUsefulData = append(cc.Callbacks.ReceivedUsefulData, p.received)
 	cc.Callbacks.PeerConnClosed = p.closed
+	cc.Callbacks.SentRequest = append(cc.Callbacks.SentRequest, p.sent)
+	cc.Callbacks.ReceivedRequested = append(cc.Callbacks.ReceivedRequested, p.answered)
+	cc.Callbacks.DeletedRequest = append(cc.Callbacks.DeletedRequest, p.deleted)
 }
 
 // queueFor is the number of requests a connection downloading at rate
-// (bytes/s) holds, when the peer accepts at most allowed.
-func queueFor(rate float64, allowed int) int {
-	n := max(int(rate*queueTime.Seconds()/blockSize), minQueue)
+// (bytes/s) with round trip rtt holds, when the peer accepts at most
+// allowed.
+func queueFor(rate float64, rtt time.Duration, allowed int) int {
+	n := max(int(math.Ceil(rate*(rtt+queueTime).Seconds()/blockSize)), minQueue)
 	return max(min(n, allowed), 1)
 }
 
@@ -75,8 +93,9 @@ func queueFor(rate float64, allowed int) int {
 func (p *pacer) added(pc *torrent.PeerConn) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	c := &connPace{allowed: defaultReqq, since: time.Now()}
-	p.set(pc, c, queueFor(0, c.allowed))
+	now := time.Now()
+	c := &connPace{allowed: defaultReqq, since: now, rttSince: now, sent: make(map[blockKey]time.Time)}
+	p.set(pc, c, queueFor(0, 0, c.allowed))
 	p.conns[pc] = c
 }
 
@@ -90,20 +109,16 @@ func (p *pacer) handshake(pc *torrent.PeerConn, m *pp.ExtendedHandshakeMessage) 
 		return
 	}
 	c.allowed = m.Reqq
-	p.set(pc, c, queueFor(c.rate, c.allowed))
+	p.set(pc, c, queueFor(c.rate, c.rtt, c.allowed))
 	m.Reqq = c.limit
 }
 
 // received runs with the client locked for every useful block.
 func (p *pacer) received(ev torrent.ReceivedUsefulDataEvent) {
-	pc, ok := ev.Peer.TryAsPeerConn()
-	if !ok {
-		return
-	}
 	now := time.Now()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	c := p.conns[pc]
+	pc, c := p.conn(ev.Peer)
 	if c == nil {
 		return
 	}
@@ -125,7 +140,7 @@ func (p *pacer) received(ev torrent.ReceivedUsefulDataEvent) {
 		c.rate = (c.rate + sample) / 2
 	}
 	c.since, c.bytes = now, 0
-	p.set(pc, c, queueFor(c.rate, c.allowed))
+	p.set(pc, c, queueFor(c.rate, c.rtt, c.allowed))
 }
 
 // set gives pc a queue of n requests; p.mu is held.
@@ -133,6 +148,60 @@ func (p *pacer) set(pc *torrent.PeerConn, c *connPace, n int) {
 	c.limit = n
 	p.top = max(p.top, n)
 	pc.PeerMaxRequests = n
+}
+
+// conn returns what the pacer knows of peer's connection, nil if nothing;
+// p.mu is held.
+func (p *pacer) conn(peer *torrent.Peer) (*torrent.PeerConn, *connPace) {
+	pc, ok := peer.TryAsPeerConn()
+	if !ok {
+		return nil, nil
+	}
+	return pc, p.conns[pc]
+}
+
+// sent notes when a request was made.
+func (p *pacer) sent(ev torrent.PeerRequestEvent) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, c := p.conn(ev.Peer); c != nil {
+		c.sent[blockKey{uint32(ev.Index), uint32(ev.Begin)}] = time.Now()
+	}
+}
+
+// answered runs when a block arrives for an outstanding request, before
+// anacrolix deletes the request.
+func (p *pacer) answered(ev torrent.PeerMessageEvent) {
+	now := time.Now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	_, c := p.conn(ev.Peer)
+	if c == nil {
+		return
+	}
+	at, ok := c.sent[blockKey{uint32(ev.Message.Index), uint32(ev.Message.Begin)}]
+	if !ok {
+		return
+	}
+	took := now.Sub(at)
+	if c.rttNow == 0 || took < c.rttNow {
+		c.rttNow = took
+	}
+	if c.rtt == 0 || c.rttNow < c.rtt {
+		c.rtt = c.rttNow
+	}
+	if now.Sub(c.rttSince) >= rttWindow {
+		c.rtt, c.rttNow, c.rttSince = c.rttNow, 0, now
+	}
+}
+
+// deleted forgets a request answered, cancelled or rejected.
+func (p *pacer) deleted(ev torrent.PeerRequestEvent) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, c := p.conn(ev.Peer); c != nil {
+		delete(c.sent, blockKey{uint32(ev.Index), uint32(ev.Begin)})
+	}
 }
 
 func (p *pacer) closed(pc *torrent.PeerConn) {

@@ -3,6 +3,7 @@ package torrent_test
 import (
 	"bytes"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,22 +11,26 @@ import (
 )
 
 func TestQueueFor(t *testing.T) {
+	const ms = time.Millisecond
 	for _, c := range []struct {
 		rate    float64
+		rtt     time.Duration
 		allowed int
 		want    int
 	}{
-		{0, 1024, 16},           // not measured yet: the floor
-		{100 << 10, 1024, 16},   // slow: the floor
-		{1 << 20, 1024, 19},     // 0.3 s of 1 MiB/s
-		{8 << 20, 1024, 153},    // 0.3 s of 8 MiB/s
-		{500 << 20, 1024, 1024}, // fast: as many as the peer accepts
-		{8 << 20, 100, 100},     // the peer's reqq comes first
-		{0, 4, 4},               // even under the floor
-		{0, 0, 1},               // a peer that accepts none still gets one
+		{0, 0, 1024, 4},                       // not measured yet: the floor
+		{100 << 10, 0, 1024, 4},               // slow: the floor
+		{1 << 20, 0, 1024, 10},                // 0.15 s of 1 MiB/s, rounded up
+		{1 << 20, 100 * ms, 1024, 16},         // and the round trip
+		{8 << 20, 0, 1024, 77},                // 0.15 s of 8 MiB/s
+		{500 << 20, 0, 1024, 1024},            // fast: as many as the peer accepts
+		{8 << 20, 50 * ms, 50, 50},            // the peer's reqq comes first
+		{0, 0, 2, 2},                          // even under the floor
+		{0, 0, 0, 1},                          // a peer that accepts none still gets one
+		{1 << 20, 2 * time.Second, 1024, 138}, // a slow link's round trip
 	} {
-		if got := torrent.QueueFor(c.rate, c.allowed); got != c.want {
-			t.Errorf("QueueFor(%v, %d) = %d, want %d", c.rate, c.allowed, got, c.want)
+		if got := torrent.QueueFor(c.rate, c.rtt, c.allowed); got != c.want {
+			t.Errorf("QueueFor(%v, %v, %d) = %d, want %d", c.rate, c.rtt, c.allowed, got, c.want)
 		}
 	}
 }
@@ -41,7 +46,7 @@ func TestSeekWaitsBehindFewRequests(t *testing.T) {
 	data := randomBytes(size)
 	seed, _, magnet := seedData(t, "film.webm", data, func(c *torrent.Config) { c.UploadRate = upload })
 	e, h, _ := leech(t, seed, magnet)
-	r, err := e.OpenFile(ctx(t, 60*time.Second), h, 0)
+	r, err := e.OpenFile(ctx(t, 20*time.Second), h, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,8 +60,8 @@ func TestSeekWaitsBehindFewRequests(t *testing.T) {
 		return status(t, e, h).BytesCompleted >= 3<<20
 	})
 	before := status(t, e, h).BytesRead
-	if queues, _ := torrent.RequestQueues(e); len(queues) != 1 || queues[0] > 40 {
-		t.Errorf("request queues %v with a 1 MiB/s peer, want one of at most 40 (0.6 s)", queues)
+	if queues, _ := torrent.RequestQueues(e); len(queues) != 1 || queues[0] > 24 {
+		t.Errorf("request queues %v with a 1 MiB/s peer, want one of at most 24 (0.4 s)", queues)
 	}
 	const at = size * 7 / 10
 	if _, err := r.Seek(at, io.SeekStart); err != nil {
@@ -66,7 +71,7 @@ func TestSeekWaitsBehindFewRequests(t *testing.T) {
 	if _, err := io.ReadFull(r, got); err != nil || !bytes.Equal(got, data[at:at+len(got)]) {
 		t.Fatalf("after seek: %v", err)
 	}
-	// What came in meanwhile: the queue (~0.3 s of 1 MiB/s) and the piece
+	// What came in meanwhile: the queue (~0.15 s of 1 MiB/s) and the piece
 	// at 70 % (256 KiB). Without pacing the seeder held megabytes of
 	// requests and served them in random order.
 	if grew := status(t, e, h).BytesRead - before; grew > 2<<20 {
@@ -82,14 +87,17 @@ func TestQueueGrowsWithAFastPeer(t *testing.T) {
 	data := randomBytes(size)
 	seed, _, magnet := seedData(t, "film.webm", data)
 	e, h, _ := leech(t, seed, magnet)
-	r, err := e.OpenFile(ctx(t, 60*time.Second), h, 0)
+	r, err := e.OpenFile(ctx(t, 20*time.Second), h, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
 	b, err := io.ReadAll(r)
 	if err != nil || !bytes.Equal(b, data) {
-		t.Fatalf("read: %v", err)
+		var st strings.Builder
+		torrent.WriteStatus(e, &st)
+		q, top := torrent.RequestQueues(e)
+		t.Fatalf("read: %v (queues %v, top %d)\n%s", err, q, top, st.String())
 	}
 	if _, top := torrent.RequestQueues(e); top < 128 {
 		t.Errorf("largest request queue %d with an unthrottled loopback peer, want 128 or more", top)

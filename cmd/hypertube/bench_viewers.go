@@ -76,10 +76,14 @@ func benchViewers(ctx context.Context, b *bench) ([]*benchMetric, error) {
 					var at []float64
 					stalls[v], at, errs[v] = watchInTab(ctx, browser, site, site.movies[film], b.cfg.watch)
 					if len(at) > 0 {
-						b.progress("    tab %d stalled at film time %.2f s", v+1, at)
+						b.progress("    tab %d (film %d) stalled at film time %.2f s", v+1, film+1, at)
 					}
 				} else {
-					stalls[v], errs[v] = watchOverHTTP(ctx, site, site.movies[film], films[film], b.cfg.watch)
+					var at []float64
+					stalls[v], at, errs[v] = watchOverHTTP(ctx, site, site.movies[film], films[film], b.cfg.watch)
+					if len(at) > 0 {
+						b.progress("    reader %d (film %d) stalled at film time %.2f s", v+1, film+1, at)
+					}
 				}
 			})
 		}
@@ -182,13 +186,14 @@ const (
 )
 
 // watchOverHTTP reads film id as a player at its average bitrate would and
-// counts the times the play head caught up with the data.
-func watchOverHTTP(ctx context.Context, site *benchSite, id int64, f benchFilm, watch time.Duration) (int, error) {
+// counts the times the play head caught up with the data, and at which
+// film times (seconds).
+func watchOverHTTP(ctx context.Context, site *benchSite, id int64, f benchFilm, watch time.Duration) (int, []float64, error) {
 	ctx, cancel := context.WithTimeout(ctx, 3*watch+time.Minute)
 	defer cancel()
 	res, err := site.get(ctx, id, 0)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	defer res.Body.Close()
 	rate := f.rate()
@@ -221,15 +226,16 @@ func watchOverHTTP(ctx context.Context, site *benchSite, id int64, f benchFilm, 
 
 	const tick = 20 * time.Millisecond
 	playing, stalls := false, 0
+	var at []float64
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	for time.Duration(head.Load()) < watch {
 		select {
 		case <-ctx.Done():
-			return 0, fmt.Errorf("an HTTP viewer watched only %v of %v", time.Duration(head.Load()).Round(time.Second), watch)
+			return 0, nil, fmt.Errorf("an HTTP viewer watched only %v of %v", time.Duration(head.Load()).Round(time.Second), watch)
 		case err := <-readDone:
 			if err != nil {
-				return 0, fmt.Errorf("an HTTP viewer's stream failed: %w", err)
+				return 0, nil, fmt.Errorf("an HTTP viewer's stream failed: %w", err)
 			}
 			readDone = nil // all bytes are in; play to the end of the watch
 		case <-t.C:
@@ -240,6 +246,7 @@ func watchOverHTTP(ctx context.Context, site *benchSite, id int64, f benchFilm, 
 		case playing && have < bytesAt(pos+viewerMargin):
 			playing = false
 			stalls++
+			at = append(at, pos.Seconds())
 		case !playing && have >= bytesAt(pos+viewerStart):
 			playing = true
 		}
@@ -247,5 +254,5 @@ func watchOverHTTP(ctx context.Context, site *benchSite, id int64, f benchFilm, 
 			head.Add(int64(tick))
 		}
 	}
-	return stalls, nil
+	return stalls, at, nil
 }
