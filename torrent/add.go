@@ -48,9 +48,6 @@ type entry struct {
 
 	balMu    sync.Mutex // serialises balance
 	yielding bool       // background files held at priority none; under balMu
-	// withdrawing counts withdrawRequests under way, withdrawals those
-	// done, so that reads failing meanwhile are retried (see kicked).
-	withdrawing, withdrawals atomic.Int64
 }
 
 func (ent *entry) root(dataDir string) string {

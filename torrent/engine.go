@@ -89,6 +89,14 @@ type Engine struct {
 	wg        sync.WaitGroup
 }
 
+// writerWake is how long a connection's writer may sleep with nothing to
+// send. anacrolix v1.59.1's writer can miss the wake-up that asks it for new
+// requests (it checks for work, then starts listening for wake-ups), and
+// then sleeps until its keep-alive timer: a minute, by default, of a reader
+// waiting on a piece nobody requests. A short timer bounds that; the cost is
+// a 4-byte keep-alive on an idle connection five times a second.
+const writerWake = 200 * time.Millisecond
+
 // NewEngine starts an engine listening on cfg.ListenAddr.
 func NewEngine(cfg Config) (*Engine, error) {
 	if cfg.DataDir == "" {
@@ -165,6 +173,7 @@ func (e *Engine) clientConfig(logger *slog.Logger) (*torrent.ClientConfig, error
 	cc.DataDir = e.dataDir
 	// With the default of 1 MiB, downloads over ~2 MiB stall on loopback.
 	cc.MaxAllocPeerRequestDataPerConn = 16 << 20
+	cc.KeepAliveTimeout = writerWake
 	cc.NoDHT = e.cfg.NoDHT
 	cc.DisablePEX = e.cfg.NoPEX
 	cc.DisableUTP = e.cfg.NoUTP

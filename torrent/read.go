@@ -110,11 +110,7 @@ type fileReader struct {
 	once   sync.Once
 
 	window atomic.Int64 // readahead in bytes
-	at     atomic.Int64 // pos, for balance and the watchdog, which do not take readMu
-	// blockedSince is when the Read under way began (unix nanoseconds), 0
-	// between reads; lastKick is when the watchdog last kicked for it.
-	blockedSince atomic.Int64
-	lastKick     atomic.Int64
+	at     atomic.Int64 // pos, for balance, which does not take readMu
 }
 
 // readahead is the reader's anacrolix ReadaheadFunc; anacrolix calls it
@@ -152,12 +148,7 @@ func (r *fileReader) Read(b []byte) (int, error) {
 	if left := r.length - r.pos; int64(len(b)) > left {
 		b = b[:left]
 	}
-	r.blockedSince.Store(time.Now().UnixNano())
 	n, err := r.r.Read(b)
-	for n == 0 && err != nil && r.ent.kicked(err) {
-		n, err = r.r.Read(b)
-	}
-	r.blockedSince.Store(0)
 	r.pos += int64(n)
 	r.at.Store(r.pos)
 	return n, err
@@ -165,8 +156,8 @@ func (r *fileReader) Read(b []byte) (int, error) {
 
 // Seek moves the window with the reader: the piece at the new position
 // becomes the most urgent one at once, the old window drops back to normal
-// priority, and if the new window is missing pieces the requests already
-// sent for other pieces are withdrawn (see Engine.balance).
+// priority, and while the new window is missing pieces the rest of the film
+// waits (see Engine.balance).
 func (r *fileReader) Seek(off int64, whence int) (int64, error) {
 	r.readMu.Lock()
 	if r.closed.Load() {

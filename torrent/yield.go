@@ -21,12 +21,11 @@ import (
 // requests the connections make next go to the windows. Normal priority
 // comes back as soon as every window is complete.
 //
-// Requests already sent stay with the peer: v1.59.1's only way to cancel
-// them is DisallowDataDownload then AllowDataDownload (withdrawRequests),
-// and done on every seek it left concurrent readers waiting for good in
-// TestWithdrawalsDoNotFailOtherReads, so only the watchdog uses it. A
-// connection left with no request at all (anacrolix makes none after a
-// reject) is nudged; guard does that while the torrent yields.
+// Requests already sent stay with the peer (v1.59.1 cancels them only by
+// disallowing all data download, which fails every reader's read), so a
+// connection holds few of them: see pacer. A connection left with no
+// request at all (anacrolix makes none after a reject) is nudged; guard
+// does that while the torrent yields.
 
 const (
 	// guardInterval is how often windows are checked and idle connections
@@ -127,25 +126,20 @@ func (ent *entry) nudge(done []bool) {
 	}
 }
 
-// guard balances every torrent that has or just had readers, nudges those that yield,
-// and runs the watchdog once a second.
+// guard balances every torrent that has or just had readers and nudges
+// those that yield.
 func (e *Engine) guard() {
 	defer e.wg.Done()
 	tick := time.NewTicker(guardInterval)
 	defer tick.Stop()
-	lastWatch := time.Now()
 	for {
 		select {
 		case <-e.done:
 			return
-		case now := <-tick.C:
+		case <-tick.C:
 			e.activeMu.Lock()
 			ents := slices.Collect(maps.Keys(e.active))
 			e.activeMu.Unlock()
-			watch := now.Sub(lastWatch) >= time.Second
-			if watch {
-				lastWatch = now
-			}
 			for _, ent := range ents {
 				e.balance(ent, false)
 				if ent.readers.Load() == 0 && !ent.isYielding() {
@@ -159,9 +153,6 @@ func (e *Engine) guard() {
 				if ent.isYielding() && ent.t.Info() != nil {
 					ent.nudge(ent.pieceDone())
 				}
-				if watch {
-					e.watchdog(ent, now)
-				}
 			}
 		}
 	}
@@ -172,30 +163,3 @@ func (ent *entry) isYielding() bool {
 	defer ent.balMu.Unlock()
 	return ent.yielding
 }
-
-// withdrawRequests cancels every outstanding request of the torrent.
-func (ent *entry) withdrawRequests() {
-	ent.withdrawing.Add(1)
-	ent.t.DisallowDataDownload()
-	ent.t.AllowDataDownload()
-	ent.withdrawals.Add(1)
-	ent.withdrawing.Add(-1)
-}
-
-// kicked reports whether a read failed only because withdrawRequests
-// disallowed data download for a moment (anacrolix readers fail at once
-// then, with an error of no type of its own), so the read is to be tried
-// again. It waits for the withdrawal to end.
-func (ent *entry) kicked(err error) bool {
-	if err.Error() != errDownloadDisallowed {
-		return false
-	}
-	for ent.withdrawing.Load() > 0 {
-		time.Sleep(time.Millisecond)
-	}
-	return ent.withdrawals.Load() > 0
-}
-
-// errDownloadDisallowed is anacrolix v1.59.1's message for a read while
-// data download is disallowed.
-const errDownloadDisallowed = "torrent data downloading disabled"

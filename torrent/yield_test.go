@@ -2,11 +2,8 @@ package torrent_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
-	"log/slog"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -85,48 +82,9 @@ func TestBackgroundYieldsToTheWindow(t *testing.T) {
 	})
 }
 
-// syncBuffer is a bytes.Buffer safe for the engine's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// A read stuck on a dead swarm is not kicked: no peer has the piece.
-func TestWatchdogLeavesDeadSwarmsAlone(t *testing.T) {
-	var logs syncBuffer
-	e, h := peerless(t, "film.mp4", randomBytes(4<<20), func(c *torrent.Config) {
-		c.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	})
-	c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	r, err := e.OpenFile(c, h, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	if _, err := r.Read(make([]byte, 1)); err == nil {
-		t.Fatal("read a byte with no peer")
-	}
-	if strings.Contains(logs.String(), "kicking") {
-		t.Fatalf("kicked a torrent with no peer; logs:\n%s", logs.String())
-	}
-}
-
-// Readers that open and seek while others read, each withdrawing the
-// torrent's requests, never make the others' reads fail.
-func TestWithdrawalsDoNotFailOtherReads(t *testing.T) {
+// Readers that open and seek while others read, each moving the
+// torrent's priorities, never make the others' reads fail.
+func TestSeeksDoNotFailOtherReads(t *testing.T) {
 	const n, size = 10, 8 << 20
 	data := randomBytes(size)
 	seed, _, magnet := seedData(t, "film.mp4", data)
