@@ -17,8 +17,9 @@ import (
 // that stream a film that is 5–15 s of the peer's upload, which a seek, or a
 // reader reaching a missing piece, waited out before its piece came. So, as
 // libtorrent sizes its queue by request_queue_time, a connection holds its
-// measured rate times its round trip plus queueTime: enough to keep the pipe
-// full, and a standing queue of queueTime with the peer. Never fewer than
+// measured rate times twice its round trip plus queueTime: a standing queue
+// of queueTime with the peer, and enough to keep the pipe full although
+// anacrolix refills a connection's requests only once all are answered. Never fewer than
 // minQueue requests, so that a new or quiet connection can still speed up,
 // and never more than the peer allows. The round trip is the shortest time
 // a request took to be answered lately.
@@ -85,7 +86,7 @@ func (p *pacer) install(cc *torrent.ClientConfig) {
 // (bytes/s) with round trip rtt holds, when the peer accepts at most
 // allowed.
 func queueFor(rate float64, rtt time.Duration, allowed int) int {
-	n := max(int(math.Ceil(rate*(rtt+queueTime).Seconds()/blockSize)), minQueue)
+	n := max(int(math.Ceil(rate*(2*rtt+queueTime).Seconds()/blockSize)), minQueue)
 	return max(min(n, allowed), 1)
 }
 

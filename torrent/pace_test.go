@@ -21,13 +21,13 @@ func TestQueueFor(t *testing.T) {
 		{0, 0, 1024, 4},                       // not measured yet: the floor
 		{100 << 10, 0, 1024, 4},               // slow: the floor
 		{1 << 20, 0, 1024, 10},                // 0.15 s of 1 MiB/s, rounded up
-		{1 << 20, 100 * ms, 1024, 16},         // and the round trip
+		{1 << 20, 100 * ms, 1024, 23},         // and twice the round trip
 		{8 << 20, 0, 1024, 77},                // 0.15 s of 8 MiB/s
 		{500 << 20, 0, 1024, 1024},            // fast: as many as the peer accepts
 		{8 << 20, 50 * ms, 50, 50},            // the peer's reqq comes first
 		{0, 0, 2, 2},                          // even under the floor
 		{0, 0, 0, 1},                          // a peer that accepts none still gets one
-		{1 << 20, 2 * time.Second, 1024, 138}, // a slow link's round trip
+		{1 << 20, 2 * time.Second, 1024, 266}, // a slow link's round trip
 	} {
 		if got := torrent.QueueFor(c.rate, c.rtt, c.allowed); got != c.want {
 			t.Errorf("QueueFor(%v, %v, %d) = %d, want %d", c.rate, c.rtt, c.allowed, got, c.want)

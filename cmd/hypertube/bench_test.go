@@ -31,7 +31,8 @@ func TestBenchSmoke(t *testing.T) {
 	out := stdout.String()
 	for _, name := range []string{
 		"first byte, .torrent known", "first byte, bare magnet",
-		"Play → first frame (Chromium)", "seek to 70% → playing",
+		"Play → first frame, seeder 2× bitrate", "seek to 70% → playing, seeder 2× bitrate",
+		"Play → first frame, seeder 8× bitrate", "seek to 70% → playing, seeder 8× bitrate",
 		"download, hypertube fetch", "download, aria2c", "fetch ÷ aria2c",
 		"streaming download speed", "whole-torrent download speed", "streaming ÷ whole",
 		"memory, 1 stream(s): VmRSS growth", "memory, 20 stream(s): RssAnon",
