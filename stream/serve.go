@@ -9,7 +9,6 @@
 package stream
 
 import (
-	"os"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -68,12 +67,6 @@ var bufferPool = sync.Pool{New: func() any { b := make([]byte, bufferSize); retu
 // Serve answers a GET or HEAD for c, honouring Range, If-Range, If-Match,
 // If-None-Match, If-Modified-Since and If-Unmodified-Since.
 func Serve(w http.ResponseWriter, r *http.Request, c Content) {
-	if os.Getenv("DBG") != "" {
-		d := &dbgWriter{ResponseWriter: w, t0: time.Now(), rng: r.Header.Get("Range")}
-		fmt.Fprintf(os.Stderr, "DBG %.3f request %s\n", time.Since(dbgStart).Seconds(), d.rng)
-		defer func() { fmt.Fprintf(os.Stderr, "DBG %.3f end %s sent %d after %v\n", time.Since(dbgStart).Seconds(), d.rng, d.n.Load(), time.Since(d.t0)) }()
-		w = d
-	}
 	h := w.Header()
 	h.Set("Accept-Ranges", "bytes")
 	h.Set("X-Content-Type-Options", "nosniff")
