@@ -75,7 +75,6 @@ func newPacer() *pacer {
 func (p *pacer) install(cc *torrent.ClientConfig) {
 	cc.Callbacks.PeerConnAdded = append(cc.Callbacks.PeerConnAdded, p.added)
 	cc.Callbacks.ReadExtendedHandshake = p.handshake
-	cc.Callbacks.ReceivedUsefulData = append(cc.Callbacks.ReceivedUsefulData, p.received)
 	cc.Callbacks.PeerConnClosed = p.closed
 	cc.Callbacks.SentRequest = append(cc.Callbacks.SentRequest, p.sent)
 	cc.Callbacks.ReceivedRequested = append(cc.Callbacks.ReceivedRequested, p.answered)
@@ -114,25 +113,19 @@ func (p *pacer) handshake(pc *torrent.PeerConn, m *pp.ExtendedHandshakeMessage) 
 	m.Reqq = c.limit
 }
 
-// received runs with the client locked for every useful block.
-func (p *pacer) received(ev torrent.ReceivedUsefulDataEvent) {
-	now := time.Now()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	pc, c := p.conn(ev.Peer)
-	if c == nil {
-		return
-	}
-	c.bytes += int64(len(ev.Message.Piece))
+// measure counts n bytes received at now into the rate, and reports
+// whether the rate was updated.
+func (c *connPace) measure(now time.Time, n int) bool {
+	c.bytes += int64(n)
 	elapsed := now.Sub(c.since)
 	switch {
 	case elapsed > 4*rateSample:
 		// The connection sat idle (nothing wanted of it): the sample
 		// says nothing about its speed. Start a new one.
 		c.since, c.bytes = now, 0
-		return
+		return false
 	case elapsed < rateSample:
-		return
+		return false
 	}
 	sample := float64(c.bytes) / elapsed.Seconds()
 	if c.rate == 0 || sample > c.rate {
@@ -141,7 +134,20 @@ func (p *pacer) received(ev torrent.ReceivedUsefulDataEvent) {
 		c.rate = (c.rate + sample) / 2
 	}
 	c.since, c.bytes = now, 0
-	p.set(pc, c, queueFor(c.rate, c.rtt, c.allowed))
+	return true
+}
+
+// timed notes a request answered after took.
+func (c *connPace) timed(now time.Time, took time.Duration) {
+	if c.rttNow == 0 || took < c.rttNow {
+		c.rttNow = took
+	}
+	if c.rtt == 0 || c.rttNow < c.rtt {
+		c.rtt = c.rttNow
+	}
+	if now.Sub(c.rttSince) >= rttWindow {
+		c.rtt, c.rttNow, c.rttSince = c.rttNow, 0, now
+	}
 }
 
 // set gives pc a queue of n requests; p.mu is held.
@@ -170,29 +176,22 @@ func (p *pacer) sent(ev torrent.PeerRequestEvent) {
 	}
 }
 
-// answered runs when a block arrives for an outstanding request, before
-// anacrolix deletes the request.
+// answered runs with the client locked when a block arrives for an
+// outstanding request, before anacrolix deletes the request: it times the
+// round trip and counts the bytes.
 func (p *pacer) answered(ev torrent.PeerMessageEvent) {
 	now := time.Now()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	_, c := p.conn(ev.Peer)
+	pc, c := p.conn(ev.Peer)
 	if c == nil {
 		return
 	}
-	at, ok := c.sent[blockKey{uint32(ev.Message.Index), uint32(ev.Message.Begin)}]
-	if !ok {
-		return
+	if at, ok := c.sent[blockKey{uint32(ev.Message.Index), uint32(ev.Message.Begin)}]; ok {
+		c.timed(now, now.Sub(at))
 	}
-	took := now.Sub(at)
-	if c.rttNow == 0 || took < c.rttNow {
-		c.rttNow = took
-	}
-	if c.rtt == 0 || c.rttNow < c.rtt {
-		c.rtt = c.rttNow
-	}
-	if now.Sub(c.rttSince) >= rttWindow {
-		c.rtt, c.rttNow, c.rttSince = c.rttNow, 0, now
+	if c.measure(now, len(ev.Message.Piece)) {
+		p.set(pc, c, queueFor(c.rate, c.rtt, c.allowed))
 	}
 }
 

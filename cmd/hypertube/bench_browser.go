@@ -152,7 +152,7 @@ func benchPlayAt(ctx context.Context, b *bench, times float64, span int64) ([]*b
 	play := &benchMetric{Name: "Play → first frame, " + at, Unit: "s", Goal: atMost(1),
 		Note: fmt.Sprintf("Chromium, fresh server, film just added by magnet, player ready, seeder at %.1f MB/s", float64(rate)/1e6)}
 	seek := &benchMetric{Name: "seek to 70% → playing, " + at, Unit: "s", Goal: atMost(1),
-		Note: fmt.Sprintf("needs the %.1f MB from the keyframe before: %.2f s at the seeder's rate", float64(span)/1e6, float64(span)/float64(rate))}
+		Note: fmt.Sprintf("the keyframe before 70%% is %.1f MB back: %.2f s at the seeder's rate, and Chromium buffers past the target before it plays", float64(span)/1e6, float64(span)/float64(rate))}
 	metrics := []*benchMetric{play, seek}
 	sw, err := startSwarm(ctx, b.log, rate, b.big)
 	if err != nil {
