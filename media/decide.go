@@ -151,6 +151,16 @@ func containerOf(p *Probe) string {
 	return ""
 }
 
+// describesStreams reports whether p's container says in its header all
+// that a decoder needs of its streams.
+func describesStreams(p *Probe) bool {
+	switch containerOf(p) {
+	case "mp4", "matroska", "webm":
+		return true
+	}
+	return false
+}
+
 var containerNames = map[string]string{
 	"mp4": "MP4", "webm": "WebM", "matroska": "MKV", "avi": "AVI", "mpegts": "MPEG-TS",
 	"flv": "FLV", "asf": "WMV", "ogg": "Ogg",

@@ -109,6 +109,12 @@ type HLSSpec struct {
 	// scales the picture down, and so cannot copy the video.
 	SourceHeight int
 	Preset       string // libx264 preset; "" means "veryfast"
+	// ShortProbe lets ffmpeg look at little of the input before it starts:
+	// for containers whose header describes every stream (MP4, Matroska),
+	// which the server has probed already. By default ffmpeg reads 5 s of
+	// every stream first, from the start of the film even when it is to
+	// seek, and on a torrent those bytes may still be downloading.
+	ShortProbe bool
 }
 
 // SegmentName is the file name of segment n in a run's Dir.
@@ -128,6 +134,9 @@ func HLSArgs(spec HLSSpec) []string {
 	}
 
 	args := []string{"-hide_banner", "-nostats", "-v", "error", "-y"}
+	if spec.ShortProbe {
+		args = append(args, "-probesize", "1000000", "-analyzeduration", "500000")
+	}
 	if start > 0 {
 		args = append(args, "-ss", formatSeconds(start))
 	}

@@ -29,7 +29,14 @@ func TestHLSArgs(t *testing.T) {
 				{"-hls_flags", "temp_file"},
 				{"-start_number", "0", "-hls_segment_filename", "file:/tmp/s/seg%d.ts", "file:/tmp/s/ffmpeg.m3u8"},
 			},
-			absent: []string{"-ss", "-output_ts_offset", "libx264", "-vf", "-force_key_frames"},
+			absent: []string{"-ss", "-output_ts_offset", "libx264", "-vf", "-force_key_frames", "-probesize"},
+		},
+		{
+			name: "a probed Matroska film is not probed again at length",
+			spec: media.HLSSpec{Input: "http://127.0.0.1:8080/stream/1", Dir: "/tmp/s", StartSegment: 3, VideoCopy: true, AudioCopy: true, ShortProbe: true},
+			want: [][]string{
+				{"-probesize", "1000000", "-analyzeduration", "500000", "-ss", "6", "-i", "http://127.0.0.1:8080/stream/1"},
+			},
 		},
 		{
 			name: "transcode from segment 10 with the second audio track",

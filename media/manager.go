@@ -84,6 +84,7 @@ func (m *Manager) Open(key SessionKey, src Source) (*Session, error) {
 		SegmentDuration: m.SegmentDuration,
 		Idle:            m.Idle,
 		Preset:          preset,
+		ShortProbe:      describesStreams(src.Probe),
 		TempDir:         m.TempDir,
 	})
 	if err != nil {

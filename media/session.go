@@ -34,6 +34,7 @@ type SessionConfig struct {
 	SegmentDuration time.Duration // 0 means DefaultSegmentDuration
 	Idle            time.Duration // 0 means DefaultIdle
 	Preset          string        // libx264 preset; "" means "veryfast"
+	ShortProbe      bool          // see HLSSpec
 	// TempDir is where the session's segment directory is made; "" means
 	// os.TempDir().
 	TempDir string
@@ -199,6 +200,7 @@ func (s *Session) ensure(n int) (*Job, error) {
 		Quality:         s.cfg.Quality,
 		SourceHeight:    s.cfg.SourceHeight,
 		Preset:          s.cfg.Preset,
+		ShortProbe:      s.cfg.ShortProbe,
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	job, err := s.runner.Start(ctx, s.cfg.Owner, HLSArgs(spec), JobOptions{Idle: s.cfg.Idle})

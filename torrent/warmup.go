@@ -19,13 +19,14 @@ import (
 // opens such a file, the pieces holding the index are asked for right after
 // the piece under the reader.
 const (
-	// cuesTail is how much of a Matroska file's end is fetched early: Cues
-	// of a two-hour film take well under a megabyte, and the tags and
-	// attachments that may follow them a little more.
-	cuesTail = 4 << 20
-	// moovProbe is how much of an MP4's head is read to find its top-level
-	// boxes: ftyp, free and the mdat header fit in a few dozen bytes.
-	moovProbe = 64 << 10
+	// cuesSpan is how much is fetched early from where a Matroska file's
+	// SeekHead says its Cues start: those of a two-hour film take well
+	// under a megabyte.
+	cuesSpan = 1 << 20
+	// headProbe is how much of a file's head is read to find its index:
+	// an MP4's ftyp, free and mdat headers fit in a few dozen bytes, a
+	// Matroska file's SeekHead in a few hundred.
+	headProbe = 64 << 10
 	// indexPriority is above the readahead window, so the index does not
 	// wait for up to MaxReadahead of film, and below the piece the player
 	// is blocked on.
@@ -82,9 +83,9 @@ type warmer struct {
 	pieces []int
 }
 
-// warmUp asks early for the index of file f if it needs one. An MP4's head
-// is read aside first to find its moov box, until ctx ends or the reader
-// closes.
+// warmUp asks early for the index of file f if it needs one. The file's
+// head is read aside first to find where the index is (an MP4's moov box, a
+// Matroska file's Cues), until ctx ends or the reader closes.
 //
 // Priorities only order what is requested next: a peer serves the requests
 // it already holds in any order it likes (anacrolix peers in random order,
@@ -92,30 +93,46 @@ type warmer struct {
 // requested can still arrive after some of it.
 func warmUp(ctx context.Context, ent *entry, f *torrent.File) *warmer {
 	w := &warmer{ent: ent, done: make(chan struct{})}
+	var find func([]byte) (from, to int64, ok bool)
 	switch strings.ToLower(path.Ext(f.Path())) {
 	case ".mkv", ".webm":
-		w.boost(f, f.Length()-cuesTail, f.Length())
-		close(w.done)
+		find = func(head []byte) (int64, int64, bool) { return cuesSpanOf(head, f.Length()) }
 	case ".mp4", ".m4v", ".mov":
-		ctx, w.cancel = context.WithCancel(ctx)
-		go w.findMoov(ctx, f)
+		find = func(head []byte) (int64, int64, bool) {
+			start, ok := MoovAtEnd(head, f.Length())
+			return start, f.Length(), ok
+		}
 	default:
 		close(w.done)
+		return w
 	}
+	ctx, w.cancel = context.WithCancel(ctx)
+	go w.find(ctx, f, find)
 	return w
 }
 
-func (w *warmer) findMoov(ctx context.Context, f *torrent.File) {
+// cuesSpanOf is the part of a Matroska file of size bytes, whose head is
+// given, that holds its Cues: from where its SeekHead says, or, in a file
+// without one, its tail.
+func cuesSpanOf(head []byte, size int64) (from, to int64, ok bool) {
+	if pos, ok := MatroskaCues(head); ok && pos < size {
+		return pos, min(pos+cuesSpan, size), true
+	}
+	return size - min(max(size/64, 256<<10), 4<<20), size, true
+}
+
+// find reads the head of f and boosts what index finds in it.
+func (w *warmer) find(ctx context.Context, f *torrent.File, index func(head []byte) (from, to int64, ok bool)) {
 	defer close(w.done)
-	head := make([]byte, min(f.Length(), moovProbe))
+	head := make([]byte, min(f.Length(), headProbe))
 	r := f.NewReader()
 	defer r.Close()
 	r.SetContext(ctx)
 	if _, err := io.ReadFull(r, head); err != nil {
 		return // cancelled: the viewer left, or the swarm is dead
 	}
-	if start, ok := MoovAtEnd(head, f.Length()); ok {
-		w.boost(f, start, f.Length())
+	if from, to, ok := index(head); ok {
+		w.boost(f, from, to)
 	}
 }
 

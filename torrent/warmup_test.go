@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"io"
 	"testing"
 	"time"
@@ -103,33 +102,22 @@ func TestReaderPriorities(t *testing.T) {
 
 	r := openStuck(t, e, h)
 	window := int((torrent.MinReadahead + pl - 1) / pl)
-	tail := n - int(4<<20/pl)
+	// The Cues are asked for once the head, which says where they are, is
+	// in: with no peer, never.
 	want := func(i int) types.PiecePriority {
 		switch {
 		case i == 0:
 			return types.PiecePriorityNow
 		case i < window:
 			return types.PiecePriorityReadahead
-		case i >= tail:
-			return types.PiecePriorityNext // the Cues of a Matroska file
 		}
 		// The rest of the file yields while the window is missing pieces,
 		// which with no peer is for good.
 		return types.PiecePriorityNone
 	}
-	// The tail is asked for a moment later, on the warm-up's goroutine.
-	mismatch := func() string {
-		ps := priorities(at)
-		for i, p := range ps {
-			if p != want(i) {
-				return fmt.Sprintf("piece %d of %d has priority %v, want %v (all: %v)", i, n, p, want(i), ps)
-			}
-		}
-		return ""
-	}
-	for deadline := time.Now().Add(5 * time.Second); mismatch() != ""; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal(mismatch())
+	for i, p := range priorities(at) {
+		if p != want(i) {
+			t.Fatalf("piece %d of %d has priority %v, want %v (all: %v)", i, n, p, want(i), priorities(at))
 		}
 	}
 	if st := status(t, e, h); st.Readers != 1 {
@@ -151,11 +139,11 @@ func TestReaderPriorities(t *testing.T) {
 		t.Fatalf("pieces at 70%% have priorities %v, want now then readahead", ps[at70:at70+2])
 	}
 
-	// A second reader of the same file shares the tail; closing one keeps it.
+	// Closing one of two readers drops its window only.
 	r2 := openStuck(t, e, h)
 	r.Close()
-	if p := at.PieceState(n - 1).Priority; p != types.PiecePriorityNext {
-		t.Fatalf("last piece priority %v after one of two readers closed", p)
+	if p := at.PieceState(0).Priority; p != types.PiecePriorityNow {
+		t.Fatalf("piece under the open reader has priority %v after the other closed", p)
 	}
 	if p := at.PieceState(at70).Priority; p != types.PiecePriorityNone {
 		t.Fatalf("piece under the closed reader still has priority %v", p)
@@ -186,8 +174,9 @@ func TestMatroskaTailComesEarly(t *testing.T) {
 	if _, err := r.Read(make([]byte, 1)); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 20*time.Second, "the last 4 MiB never arrived", func() bool {
-		return complete(status(t, e, h), size-4<<20, size)
+	// Random bytes have no SeekHead: the tail, 1/64 of the file, comes.
+	waitFor(t, 20*time.Second, "the last 512 KiB never arrived", func() bool {
+		return complete(status(t, e, h), size-size/64, size)
 	})
 	st := status(t, e, h)
 	if complete(st, size/2, size/2+1) || st.Complete {
@@ -263,4 +252,44 @@ func TestMP4MoovAtEndComesEarly(t *testing.T) {
 		}
 		return st.Priority == types.PiecePriorityNormal || st.Complete
 	})
+}
+
+// A Matroska file whose SeekHead places its Cues inside the file gets
+// those early, not its tail.
+func TestMatroskaCuesComeEarly(t *testing.T) {
+	t.Parallel()
+	const size, cues = 32 << 20, 24 << 20
+	data := randomBytes(size)
+	head := []byte{
+		0x1A, 0x45, 0xDF, 0xA3, 0x80, // EBML header
+		0x18, 0x53, 0x80, 0x67, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, // Segment, unknown size
+		0x11, 0x4D, 0x9B, 0x74, 0x91, // SeekHead
+		0x4D, 0xBB, 0x8E, // Seek
+		0x53, 0xAB, 0x84, 0x1C, 0x53, 0xBB, 0x6B, // SeekID: Cues
+		0x53, 0xAC, 0x84, 0, 0, 0, 0, // SeekPosition, filled in below
+	}
+	const segmentData = 17
+	pos := cues - segmentData
+	binary.BigEndian.PutUint32(head[len(head)-4:], uint32(pos))
+	copy(data, head)
+	if got, ok := torrent.MatroskaCues(data[:64<<10]); !ok || got != cues {
+		t.Fatalf("MatroskaCues = %d, %v; want %d", got, ok, cues)
+	}
+	seed, _, magnet := seedData(t, "film.mkv", data)
+	e, h, _ := leech(t, seed, magnet, func(c *torrent.Config) { c.DownloadRate = 2 << 20 })
+	r, err := e.OpenFile(ctx(t, 30*time.Second), h, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, err := r.Read(make([]byte, 1)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 20*time.Second, "the Cues never arrived", func() bool {
+		return complete(status(t, e, h), cues, cues+1<<20)
+	})
+	st := status(t, e, h)
+	if complete(st, size/2, size/2+1) || complete(st, size-1, size) || st.Complete {
+		t.Fatalf("the middle or the tail arrived with the Cues: %v", st.Buffered)
+	}
 }
