@@ -150,9 +150,7 @@ func (r *Runner) spawn(ctx context.Context, program, owner string, args []string
 		opts.Grace = defaultGrace
 	}
 	cmd := exec.CommandContext(ctx, program, args...)
-	// A group of its own lets one signal reach ffmpeg and anything it
-	// spawned, and keeps a terminal's Ctrl-C meant for the server away.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = procAttr()
 	cmd.Cancel = func() error { return killGroup(cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = waitDelay
 

@@ -1,14 +1,18 @@
 package media_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -272,4 +276,50 @@ func TestStartMissingProgram(t *testing.T) {
 			t.Fatalf("Start = %v, want a start error", err)
 		}
 	}
+}
+
+// orphanParent makes the test binary a server that starts a job, prints
+// its pid and waits to be killed.
+const orphanParent = "HYPERTUBE_TEST_ORPHAN_PARENT"
+
+func runOrphanParent() {
+	r := &media.Runner{FFmpeg: "/bin/sleep"}
+	j, err := r.Start(context.Background(), "orphan test", []string{"300"}, media.JobOptions{})
+	if err != nil {
+		fmt.Println("error:", err)
+		os.Exit(1)
+	}
+	fmt.Println(j.Pid())
+	select {}
+}
+
+// A server killed with SIGKILL cannot kill its jobs' groups: the kernel
+// does, since the job asked to die with its parent.
+func TestJobDiesWithKilledServer(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), orphanParent+"=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil {
+		t.Fatalf("the parent said %q", line)
+	}
+	if len(groupAlive(t, pid)) != 1 {
+		t.Fatalf("job %d is not running: %q", pid, groupAlive(t, pid))
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	waitGroupGone(t, pid)
 }

@@ -78,6 +78,9 @@ func makeFixtures(dir string) error {
 }
 
 func TestMain(m *testing.M) {
+	if os.Getenv(orphanParent) != "" {
+		runOrphanParent()
+	}
 	code := m.Run()
 	if fixturesDir != "" {
 		os.RemoveAll(fixturesDir)
