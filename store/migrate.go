@@ -6,7 +6,6 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"math"
 	"regexp"
 	"sort"
@@ -110,7 +109,11 @@ func (db *DB) apply(ctx context.Context, m migration) error {
 		return err
 	})
 	if err == nil && applied {
-		slog.Info("store: applied migration", "version", m.version, "name", m.name, "dialect", db.dialect.name)
+		db.migrated = append(db.migrated, fmt.Sprintf("%03d_%s", m.version, m.name))
 	}
 	return err
 }
+
+// Migrated names the migrations Open applied, for the caller to log: none
+// when the database was up to date.
+func (db *DB) Migrated() []string { return db.migrated }

@@ -23,8 +23,9 @@ import (
 
 // DB is an open, migrated database.
 type DB struct {
-	db      *sql.DB
-	dialect dialect
+	db       *sql.DB
+	dialect  dialect
+	migrated []string // applied by Open
 }
 
 // Open opens the database at databaseURL and applies any migration it lacks.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -69,6 +70,10 @@ func TestOpenTwiceAppliesMigrationsOnce(t *testing.T) {
 		if got := first.Dialect(); got != b.name {
 			t.Errorf("Dialect() = %q, want %q", got, b.name)
 		}
+		want := []string{"001_movies", "002_accounts", "003_library", "004_api"}
+		if got := first.Migrated(); !slices.Equal(got, want) {
+			t.Errorf("first Open: Migrated() = %q, want %q", got, want)
+		}
 		m := movie(1, "Sintel")
 		if err := store.NewMovieService(first).CreateMovie(ctx, m); err != nil {
 			t.Fatal(err)
@@ -80,6 +85,9 @@ func TestOpenTwiceAppliesMigrationsOnce(t *testing.T) {
 		second := open(t, url, dir)
 		if _, err := store.NewMovieService(second).FindMovieByID(ctx, m.ID); err != nil {
 			t.Errorf("film lost on reopening: %v", err)
+		}
+		if got := second.Migrated(); len(got) != 0 {
+			t.Errorf("second Open: Migrated() = %q, want none", got)
 		}
 		assertMigrations(t, second)
 	})

@@ -139,8 +139,8 @@ func runBench(ctx context.Context, args []string, e env) error {
 	if lvl := e.Getenv("HYPERTUBE_LOG_LEVEL"); lvl != "" {
 		b.logLevel = lvl
 	}
-	// The store logs its migrations through the default logger, once per
-	// fresh server; the benchmark starts dozens.
+	// Packages that log through the default logger (stream) would fill the
+	// terminal over the dozens of servers the benchmark starts.
 	defer slog.SetDefault(slog.Default())
 	slog.SetDefault(b.log)
 	if err := os.MkdirAll(cfg.work, 0o755); err != nil {

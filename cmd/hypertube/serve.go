@@ -138,6 +138,9 @@ func runServe(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("open database: %w", err)
 	}
 	defer db.Close()
+	for _, m := range db.Migrated() {
+		log.Info("applied a database migration", "migration", m)
+	}
 	movies := store.NewMovieService(db)
 	if err := catalog.Import(ctx, movies, catalog.Builtin()); err != nil {
 		return fmt.Errorf("import the built-in catalog: %w", err)
