@@ -163,10 +163,21 @@ func parseMetaInfo(data []byte) (*metainfo.MetaInfo, error) {
 	return mi, nil
 }
 
-// add adds spec to the client, or merges it into the torrent already there.
-func (e *Engine) add(spec *torrent.TorrentSpec, st storage.ClientImpl, seedRoot string) (*entry, bool, error) {
+// announceList is the configured trackers, one tier each.
+func (e *Engine) announceList() [][]string {
+	var list [][]string
 	for _, tr := range e.cfg.Trackers {
-		spec.Trackers = append(spec.Trackers, []string{tr})
+		list = append(list, []string{tr})
+	}
+	return list
+}
+
+// add adds spec to the client, or merges it into the torrent already there.
+// The configured trackers are added to every torrent but a seeded one (a
+// seedRoot), which Seed announces itself once its data is verified.
+func (e *Engine) add(spec *torrent.TorrentSpec, st storage.ClientImpl, seedRoot string) (*entry, bool, error) {
+	if seedRoot == "" {
+		spec.Trackers = append(spec.Trackers, e.announceList()...)
 	}
 	spec.Storage = st
 	e.mu.Lock()

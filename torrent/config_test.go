@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,6 +55,38 @@ func TestSeedSetting(t *testing.T) {
 		}
 		if !seeds && err == nil {
 			t.Errorf("Seed=false: a complete peer kept uploading")
+		}
+	}
+}
+
+// A seeder announces only once its data is verified, and then with nothing
+// left: to its torrent's trackers and to the configured ones.
+func TestSeedAnnouncesWhenVerified(t *testing.T) {
+	lefts := make(chan string, 64)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case lefts <- r.URL.Path + " left=" + r.URL.Query().Get("left"):
+		default:
+		}
+		w.Write([]byte("d8:intervali60e5:peers0:e"))
+	}))
+	defer srv.Close()
+	e := newEngine(t, t.TempDir(), func(c *torrent.Config) { c.Trackers = []string{srv.URL + "/configured"} })
+	p := writeRandom(t, "film.mp4", 64<<20)
+	if _, _, err := e.Seed(ctx(t, 30*time.Second), p, []string{srv.URL + "/own"}); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for len(seen) < 2 {
+		select {
+		case got := <-lefts:
+			path, left, _ := strings.Cut(got, " ")
+			if left != "left=0" {
+				t.Fatalf("%s announced %s", path, left)
+			}
+			seen[path] = true
+		case <-time.After(15 * time.Second):
+			t.Fatalf("announced to %v only", seen)
 		}
 	}
 }

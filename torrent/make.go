@@ -112,6 +112,10 @@ func (e *Engine) Seed(ctx context.Context, p string, trackers []string) (*metain
 	if err != nil {
 		return nil, "", err
 	}
+	// Announced once verified: until then anacrolix would tell the trackers
+	// that everything is left, and they would count a seeder as a leecher.
+	announce := append(spec.Trackers, e.announceList()...)
+	spec.Trackers = nil
 	root := filepath.Dir(abs)
 	st := storage.NewFileOpts(storage.NewFileClientOpts{
 		ClientBaseDir: root,
@@ -145,6 +149,7 @@ func (e *Engine) Seed(ctx context.Context, p string, trackers []string) (*metain
 	case <-ctx.Done():
 		return nil, "", ctx.Err()
 	}
+	ent.t.AddTrackers(announce)
 	return mi, ent.hash.HexString(), nil
 }
 
