@@ -120,13 +120,28 @@ type HLSSpec struct {
 // SegmentName is the file name of segment n in a run's Dir.
 func SegmentName(n int) string { return "seg" + strconv.Itoa(n) + ".ts" }
 
+// copySeekSlack is how far past a segment's start a copy seeks, so that it
+// begins at the keyframe that starts the segment: more than a film's start
+// offset, well under a keyframe interval.
+const copySeekSlack = 250 * time.Millisecond
+
 // HLSArgs returns the ffmpeg arguments of spec.
 func HLSArgs(spec HLSSpec) []string {
 	d := spec.SegmentDuration
 	if d <= 0 {
 		d = DefaultSegmentDuration
 	}
+	scale := spec.Quality != QualityOriginal && (spec.SourceHeight == 0 || int(spec.Quality) < spec.SourceHeight)
+	copyVideo := spec.VideoCopy && !scale
 	start := time.Duration(spec.StartSegment) * d
+	if copyVideo && start > 0 {
+		// A copy starts at the keyframe at or before -ss. Films rarely
+		// start at 0 (AAC priming puts keyframes at 40.04 s, not 40 s), so
+		// -ss 40 would begin at the keyframe before, 38.04 s: every segment
+		// of the run would hold the two seconds before the playlist's, and
+		// a player seeking to 42 s would wait for one segment more.
+		start += copySeekSlack
+	}
 	input := spec.Input
 	if !strings.HasPrefix(input, "http://") && !strings.HasPrefix(input, "https://") {
 		// "file:" keeps a name such as "-i" from reading as an option.
@@ -146,8 +161,7 @@ func HLSArgs(spec HLSSpec) []string {
 		"-sn", "-dn", "-map_chapters", "-1",
 	)
 
-	scale := spec.Quality != QualityOriginal && (spec.SourceHeight == 0 || int(spec.Quality) < spec.SourceHeight)
-	if spec.VideoCopy && !scale {
+	if copyVideo {
 		args = append(args, "-c:v", "copy")
 	} else {
 		preset := spec.Preset

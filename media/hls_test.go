@@ -35,7 +35,9 @@ func TestHLSArgs(t *testing.T) {
 			name: "a probed Matroska film is not probed again at length",
 			spec: media.HLSSpec{Input: "http://127.0.0.1:8080/stream/1", Dir: "/tmp/s", StartSegment: 3, VideoCopy: true, AudioCopy: true, ShortProbe: true},
 			want: [][]string{
-				{"-probesize", "1000000", "-analyzeduration", "500000", "-ss", "6", "-i", "http://127.0.0.1:8080/stream/1"},
+				// A copy seeks a little past the segment's start, to its keyframe.
+				{"-probesize", "1000000", "-analyzeduration", "500000", "-ss", "6.25", "-i", "http://127.0.0.1:8080/stream/1"},
+				{"-output_ts_offset", "6.25"},
 			},
 		},
 		{
