@@ -1,6 +1,7 @@
 package torrent_test
 
 import (
+	"bytes"
 	"crypto/rand"
 	"io"
 	"os"
@@ -133,4 +134,38 @@ func readahead(t *testing.T, r io.Reader) int64 {
 		t.Fatalf("%T has no Readahead method", r)
 	}
 	return ra.Readahead()
+}
+
+// streamFile seeds data as a file called name, adds it by magnet to a new engine
+// pointed at the seeder and opens the file, closed with the test; the mods,
+// which may be nil, adjust the seeder's and the leecher's configuration.
+func streamFile(t *testing.T, name string, data []byte, seedMod, leechMod func(*torrent.Config)) (*torrent.Engine, string, hypertube.TorrentReader) {
+	t.Helper()
+	var seedMods, leechMods []func(*torrent.Config)
+	if seedMod != nil {
+		seedMods = append(seedMods, seedMod)
+	}
+	if leechMod != nil {
+		leechMods = append(leechMods, leechMod)
+	}
+	seed, _, magnet := seedData(t, name, data, seedMods...)
+	e, h, _ := leech(t, seed, magnet, leechMods...)
+	r, err := e.OpenFile(ctx(t, 30*time.Second), h, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return e, h, r
+}
+
+// readAt seeks r to at and reads the n bytes of data there.
+func readAt(t *testing.T, r io.ReadSeeker, data []byte, at int64, n int) {
+	t.Helper()
+	if _, err := r.Seek(at, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, n)
+	if _, err := io.ReadFull(r, got); err != nil || !bytes.Equal(got, data[at:at+int64(n)]) {
+		t.Fatalf("reading %d bytes at %d: %v", n, at, err)
+	}
 }

@@ -44,17 +44,8 @@ func TestSeekWaitsBehindFewRequests(t *testing.T) {
 	const size = 48 << 20
 	const upload = 1 << 20
 	data := randomBytes(size)
-	seed, _, magnet := seedData(t, "film.webm", data, func(c *torrent.Config) { c.UploadRate = upload })
-	e, h, _ := leech(t, seed, magnet)
-	r, err := e.OpenFile(ctx(t, 20*time.Second), h, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	head := make([]byte, 64<<10)
-	if _, err := io.ReadFull(r, head); err != nil || !bytes.Equal(head, data[:len(head)]) {
-		t.Fatalf("head: %v", err)
-	}
+	e, h, r := streamFile(t, "film.webm", data, func(c *torrent.Config) { c.UploadRate = upload }, nil)
+	readAt(t, r, data, 0, 64<<10)
 	// Let the window's requests pile up with the seeder, its burst spent.
 	waitFor(t, 20*time.Second, "the window never started downloading", func() bool {
 		return status(t, e, h).BytesCompleted >= 3<<20
@@ -64,13 +55,7 @@ func TestSeekWaitsBehindFewRequests(t *testing.T) {
 		t.Errorf("request queues %v with a 1 MiB/s peer, want one of at most 24 (0.4 s)", queues)
 	}
 	const at = size * 7 / 10
-	if _, err := r.Seek(at, io.SeekStart); err != nil {
-		t.Fatal(err)
-	}
-	got := make([]byte, 64<<10)
-	if _, err := io.ReadFull(r, got); err != nil || !bytes.Equal(got, data[at:at+len(got)]) {
-		t.Fatalf("after seek: %v", err)
-	}
+	readAt(t, r, data, at, 64<<10)
 	// What came in meanwhile: the queue (~0.15 s of 1 MiB/s) and the piece
 	// at 70 % (256 KiB). Without pacing the seeder held megabytes of
 	// requests and served them in random order.

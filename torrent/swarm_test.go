@@ -20,29 +20,16 @@ func TestSeekServesTheNewPositionFirst(t *testing.T) {
 	t.Parallel()
 	const size = 32 << 20
 	data := randomBytes(size)
-	seed, _, magnet := seedData(t, "film.webm", data)
-	e, h, _ := leech(t, seed, magnet, func(c *torrent.Config) { c.DownloadRate = 2 << 20 })
-	r, err := e.OpenFile(ctx(t, 30*time.Second), h, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	head := make([]byte, 64<<10)
-	if _, err := io.ReadFull(r, head); err != nil || !bytes.Equal(head, data[:len(head)]) {
-		t.Fatalf("head: %v", err)
-	}
+	e, h, r := streamFile(t, "film.webm", data, nil, func(c *torrent.Config) { c.DownloadRate = 2 << 20 })
+	head := data[:64<<10]
+	readAt(t, r, data, 0, len(head))
 	// Responsive reads may run ahead of verification; wait for the piece.
 	waitFor(t, 10*time.Second, "the head was never verified", func() bool {
 		return complete(status(t, e, h), 0, int64(len(head)))
 	})
 	const at = size * 7 / 10
-	if _, err := r.Seek(at, io.SeekStart); err != nil {
-		t.Fatal(err)
-	}
-	got := make([]byte, 64<<10)
-	if _, err := io.ReadFull(r, got); err != nil || !bytes.Equal(got, data[at:at+len(got)]) {
-		t.Fatalf("after seek: %v", err)
-	}
+	got := data[at : at+64<<10]
+	readAt(t, r, data, at, len(got))
 	// Responsive reads may run ahead of verification; wait for the piece.
 	waitFor(t, 10*time.Second, "the piece at 70% was never verified", func() bool {
 		return complete(status(t, e, h), at, at+int64(len(got)))

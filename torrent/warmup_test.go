@@ -164,16 +164,9 @@ func TestReaderPriorities(t *testing.T) {
 func TestMatroskaTailComesEarly(t *testing.T) {
 	t.Parallel()
 	const size = 32 << 20
-	seed, _, magnet := seedData(t, "film.mkv", randomBytes(size))
-	e, h, _ := leech(t, seed, magnet, func(c *torrent.Config) { c.DownloadRate = 2 << 20 })
-	r, err := e.OpenFile(ctx(t, 30*time.Second), h, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	if _, err := r.Read(make([]byte, 1)); err != nil {
-		t.Fatal(err)
-	}
+	data := randomBytes(size)
+	e, h, r := streamFile(t, "film.mkv", data, nil, func(c *torrent.Config) { c.DownloadRate = 2 << 20 })
+	readAt(t, r, data, 0, 1)
 	// Random bytes have no SeekHead: the tail, 1/64 of the file, comes.
 	waitFor(t, 20*time.Second, "the last 512 KiB never arrived", func() bool {
 		return complete(status(t, e, h), size-size/64, size)
@@ -275,16 +268,8 @@ func TestMatroskaCuesComeEarly(t *testing.T) {
 	if got, ok := torrent.MatroskaCues(data[:64<<10]); !ok || got != cues {
 		t.Fatalf("MatroskaCues = %d, %v; want %d", got, ok, cues)
 	}
-	seed, _, magnet := seedData(t, "film.mkv", data)
-	e, h, _ := leech(t, seed, magnet, func(c *torrent.Config) { c.DownloadRate = 2 << 20 })
-	r, err := e.OpenFile(ctx(t, 30*time.Second), h, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	if _, err := r.Read(make([]byte, 1)); err != nil {
-		t.Fatal(err)
-	}
+	e, h, r := streamFile(t, "film.mkv", data, nil, func(c *torrent.Config) { c.DownloadRate = 2 << 20 })
+	readAt(t, r, data, 0, 1)
 	waitFor(t, 20*time.Second, "the Cues never arrived", func() bool {
 		return complete(status(t, e, h), cues, cues+1<<20)
 	})
