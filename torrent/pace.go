@@ -19,10 +19,10 @@ import (
 // libtorrent sizes its queue by request_queue_time, a connection holds its
 // measured rate times twice its round trip plus queueTime: a standing queue
 // of queueTime with the peer, and enough to keep the pipe full although
-// anacrolix refills a connection's requests only once all are answered. Never fewer than
-// minQueue requests, so that a new or quiet connection can still speed up,
-// and never more than the peer allows. The round trip is the shortest time
-// a request took to be answered lately.
+// anacrolix refills a connection's requests only once all are answered.
+// Never fewer than minQueue requests, so that a new or quiet connection can
+// still speed up, and never more than the peer allows. The round trip is
+// the shortest time a request took to be answered lately.
 
 const (
 	// queueTime is how long a new request waits behind the others at the
