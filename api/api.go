@@ -64,9 +64,12 @@ type Config struct {
 	Engine Engine
 	// Subtitles lists a film's subtitle tracks; nil means none.
 	Subtitles func(ctx context.Context, movieID int64) ([]Subtitle, error)
-	// CanManageMovies says who may add and remove films; nil lets every
-	// signed-in user.
+	// CanManageMovies says who may add films; nil lets every signed-in
+	// user, as the site's own add form does.
 	CanManageMovies func(u *hypertube.User) bool
+	// CanRemoveMovies says who may remove films, which removes them for
+	// everyone; nil lets nobody.
+	CanRemoveMovies func(u *hypertube.User) bool
 
 	// The consent page runs inside the web site's session: these hooks,
 	// which the web package provides, tell who is signed in and guard its
@@ -94,6 +97,7 @@ type handler struct {
 	consent   *template.Template
 	docs      []byte // rendered once: the document never changes
 	canManage func(u *hypertube.User) bool
+	canRemove func(u *hypertube.User) bool
 }
 
 // New returns the handler of /api/ and /oauth/.
@@ -111,9 +115,12 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.SignInPath == "" {
 		cfg.SignInPath = "/signin"
 	}
-	h := &handler{Config: cfg, log: cfg.Logger, canManage: cfg.CanManageMovies}
+	h := &handler{Config: cfg, log: cfg.Logger, canManage: cfg.CanManageMovies, canRemove: cfg.CanRemoveMovies}
 	if h.log == nil {
 		h.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if h.canRemove == nil {
+		h.canRemove = func(*hypertube.User) bool { return false }
 	}
 	if h.canManage == nil {
 		h.canManage = func(*hypertube.User) bool { return true }

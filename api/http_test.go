@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hypertube/hypertube"
 	"github.com/hypertube/hypertube/api"
 	"github.com/hypertube/hypertube/auth"
 )
@@ -164,7 +165,9 @@ func TestRateLimit(t *testing.T) {
 }
 
 func TestNotFoundAndMethodNotAllowed(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, e *env) {
+	// Allowed to remove films, so that removing none answers 404.
+	anyoneRemoves := func(c *api.Config) { c.CanRemoveMovies = func(*hypertube.User) bool { return true } }
+	forEachBackendWith(t, anyoneRemoves, func(t *testing.T, e *env) {
 		f := newFixture(e)
 		r := e.do("GET", "/api/nothing", bearer(f.alice)).want(404)
 		if r.errorCode() != "not_found" {

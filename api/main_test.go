@@ -244,6 +244,13 @@ func (r *response) errorCode() string {
 	return code
 }
 
+// errorMessage is the message of an API error answer.
+func (r *response) errorMessage() string {
+	e, _ := r.JSON["error"].(map[string]any)
+	msg, _ := e["message"].(string)
+	return msg
+}
+
 func (r *response) field(name string) string {
 	e, _ := r.JSON["error"].(map[string]any)
 	fields, _ := e["fields"].(map[string]any)

@@ -264,8 +264,8 @@ func cleanTitle(s string) string {
 // handleDeleteMovie removes a film; its torrent is dropped when the engine
 // can, its downloaded files stay on disk.
 func (h *handler) handleDeleteMovie(w http.ResponseWriter, r *http.Request, u *hypertube.User) {
-	if !h.canManage(u) {
-		h.fail(w, r, hypertube.Errorf(hypertube.EFORBIDDEN, "Your account may not remove films."))
+	if !h.canRemove(u) {
+		h.fail(w, r, hypertube.Errorf(hypertube.EFORBIDDEN, "Only the site's administrators may remove films."))
 		return
 	}
 	m, ok := h.findMovie(w, r)

@@ -90,7 +90,8 @@ func torrentFile(t *testing.T, name string) ([]byte, string) {
 }
 
 func TestAddAndDeleteMovie(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, e *env) {
+	anyoneRemoves := func(c *api.Config) { c.CanRemoveMovies = func(*hypertube.User) bool { return true } }
+	forEachBackendWith(t, anyoneRemoves, func(t *testing.T, e *env) {
 		tok := e.rawToken(e.user("alice"))
 		hash := strings.Repeat("ab", 20)
 		magnet := "magnet:?xt=urn:btih:" + hash + "&dn=Elephants.Dream.2006.720p"
@@ -146,6 +147,7 @@ func TestAddAndDeleteMovie(t *testing.T) {
 func TestManageMoviesForbidden(t *testing.T) {
 	onlyAdmins := func(c *api.Config) {
 		c.CanManageMovies = func(u *hypertube.User) bool { return u.Username == "admin" }
+		c.CanRemoveMovies = func(u *hypertube.User) bool { return u.Username == "admin" }
 	}
 	forEachBackendWith(t, onlyAdmins, func(t *testing.T, e *env) {
 		m := e.movie("Sintel", 1)
@@ -161,8 +163,25 @@ func TestManageMoviesForbidden(t *testing.T) {
 	})
 }
 
+// By default anyone signed in adds films, as on the site, and nobody
+// removes them.
+func TestRemoveMovieNeedsAnAdministrator(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		m := e.movie("Sintel", 1)
+		tok := e.rawToken(e.user("alice"))
+		if r := e.do("DELETE", fmt.Sprintf("/api/movies/%d", m.ID), bearer(tok)).want(403); !strings.Contains(r.errorMessage(), "administrators") {
+			t.Errorf("delete: %s", r.Body)
+		}
+		e.do("GET", fmt.Sprintf("/api/movies/%d", m.ID), bearer(tok)).want(200)
+		e.do("POST", "/api/movies", bearer(tok), jsonBody(map[string]any{"magnet": "magnet:?xt=urn:btih:" + strings.Repeat("cd", 20)})).want(201)
+	})
+}
+
 func TestAddMovieWithoutEngine(t *testing.T) {
-	noEngine := func(c *api.Config) { c.Engine = nil }
+	noEngine := func(c *api.Config) {
+		c.Engine = nil
+		c.CanRemoveMovies = func(*hypertube.User) bool { return true }
+	}
 	forEachBackendWith(t, noEngine, func(t *testing.T, e *env) {
 		tok := e.rawToken(e.user("alice"))
 		r := e.do("POST", "/api/movies", bearer(tok), jsonBody(map[string]any{"magnet": "magnet:?xt=urn:btih:" + strings.Repeat("cd", 20)})).want(503)

@@ -48,6 +48,7 @@ type serveConfig struct {
 	keepDays    int
 	diskBudget  int64
 	convertIdle time.Duration
+	admins      []string // usernames that may remove films through the API
 }
 
 func parseServeFlags(args []string, e env) (serveConfig, error) {
@@ -72,6 +73,11 @@ func parseServeFlags(args []string, e env) (serveConfig, error) {
 	fs.DurationVar(&c.convertIdle, "convert-idle", media.DefaultIdle, "how long a conversion lives after its viewer stops asking for it")
 	fs.TextVar(&c.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn, error")
 	fs.StringVar(&c.vendorDir, "vendor-dir", envOr(e, "HYPERTUBE_VENDOR_DIR", ""), "front-end libraries installed by scripts/deps, for hls.js (env HYPERTUBE_VENDOR_DIR; default ./node_modules beside the working directory or the executable)")
+	fs.Func("admins", "comma-separated usernames that may remove films through the API (env HYPERTUBE_ADMINS; default: nobody)", func(v string) error {
+		c.admins = splitList(v)
+		return nil
+	})
+	c.admins = splitList(e.Getenv("HYPERTUBE_ADMINS"))
 	keep := envOr(e, "HYPERTUBE_KEEP_DAYS", "30")
 	fs.Func("keep-days", "delete films nobody watched for this many days (env HYPERTUBE_KEEP_DAYS; default 30)", func(s string) error {
 		keep = s
@@ -204,7 +210,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	oauth := store.NewOAuthService(db)
 	go deleteExpiredOAuth(ctx, oauth, log)
 	var site *web.Server
-	apiHandler, err := newAPI(db, movies, engine, oauth, func() *web.Server { return site }, log)
+	apiHandler, err := newAPI(db, movies, engine, oauth, func() *web.Server { return site }, c.admins, log)
 	if err != nil {
 		return err
 	}
@@ -335,3 +341,14 @@ func deleteExpiredSessions(ctx context.Context, sessions *store.SessionService, 
 }
 
 var _ hypertube.Engine = (*torrent.Engine)(nil)
+
+// splitList splits a comma-separated list, dropping blanks.
+func splitList(v string) []string {
+	var out []string
+	for _, f := range strings.Split(v, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}

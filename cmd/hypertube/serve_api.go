@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/hypertube/hypertube"
@@ -15,19 +16,21 @@ import (
 // newAPI builds the REST API and OAuth2 server that the site mounts at
 // /api/ and /oauth/. The consent page needs the site's session, and the
 // site needs the API to mount it: site returns the site once it is built,
-// which is before any request can arrive.
+// which is before any request can arrive. Only admins, usernames, may
+// remove films.
 func newAPI(db *store.DB, movies hypertube.MovieService, engine api.Engine, oauth *store.OAuthService,
-	site func() *web.Server, log *slog.Logger) (http.Handler, error) {
+	site func() *web.Server, admins []string, log *slog.Logger) (http.Handler, error) {
 	return api.New(api.Config{
-		Users:       store.NewUserService(db),
-		Movies:      movies,
-		Comments:    store.NewCommentService(db),
-		OAuth:       oauth,
-		Engine:      engine,
-		SessionUser: func(r *http.Request) (*hypertube.User, bool) { return site().SessionUser(r) },
-		CSRFToken:   func(r *http.Request) string { return site().CSRFToken(r) },
-		CheckCSRF:   func(r *http.Request) bool { return site().CheckCSRF(r) },
-		Logger:      log,
+		CanRemoveMovies: func(u *hypertube.User) bool { return slices.Contains(admins, u.Username) },
+		Users:           store.NewUserService(db),
+		Movies:          movies,
+		Comments:        store.NewCommentService(db),
+		OAuth:           oauth,
+		Engine:          engine,
+		SessionUser:     func(r *http.Request) (*hypertube.User, bool) { return site().SessionUser(r) },
+		CSRFToken:       func(r *http.Request) string { return site().CSRFToken(r) },
+		CheckCSRF:       func(r *http.Request) bool { return site().CheckCSRF(r) },
+		Logger:          log,
 	})
 }
 

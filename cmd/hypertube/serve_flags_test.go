@@ -1,6 +1,9 @@
 package main
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestParseSize(t *testing.T) {
 	tests := []struct {
@@ -31,14 +34,17 @@ func TestParseSize(t *testing.T) {
 }
 
 func TestParseServeFlags(t *testing.T) {
-	vars := map[string]string{"HYPERTUBE_ADDR": "127.0.0.1:9999", "HYPERTUBE_DEMO_RATE": "1MiB"}
+	vars := map[string]string{"HYPERTUBE_ADDR": "127.0.0.1:9999", "HYPERTUBE_DEMO_RATE": "1MiB", "HYPERTUBE_ADMINS": " alice, ,bob"}
 	e := env{Getenv: func(k string) string { return vars[k] }, Stderr: new(discard)}
 	c, err := parseServeFlags([]string{"--data", "/tmp/x", "--demo=false"}, e)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.addr != "127.0.0.1:9999" || c.dataDir != "/tmp/x" || c.demo || c.demoRate != 1<<20 {
+	if c.addr != "127.0.0.1:9999" || c.dataDir != "/tmp/x" || c.demo || c.demoRate != 1<<20 || !slices.Equal(c.admins, []string{"alice", "bob"}) {
 		t.Errorf("got %+v", c)
+	}
+	if c, err := parseServeFlags([]string{"--admins", "carol"}, e); err != nil || !slices.Equal(c.admins, []string{"carol"}) {
+		t.Errorf("--admins carol: %v, %v", c.admins, err)
 	}
 	if _, err := parseServeFlags([]string{"--bogus"}, e); err == nil {
 		t.Error("unknown flag accepted")
