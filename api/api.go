@@ -67,6 +67,9 @@ type Config struct {
 	// CanManageMovies says who may add films; nil lets every signed-in
 	// user, as the site's own add form does.
 	CanManageMovies func(u *hypertube.User) bool
+	// Proxies are the reverse proxies whose X-Forwarded-For names the
+	// client, for rate limits; none by default.
+	Proxies auth.Proxies
 	// CanRemoveMovies says who may remove films, which removes them for
 	// everyone; nil lets nobody.
 	CanRemoveMovies func(u *hypertube.User) bool

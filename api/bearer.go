@@ -1,7 +1,6 @@
 package api
 
 import (
-	"net"
 	"net/http"
 	"strings"
 
@@ -32,7 +31,7 @@ func (h *handler) public(fn userHandler) http.HandlerFunc {
 
 func (h *handler) withCaller(w http.ResponseWriter, r *http.Request, fn userHandler, required bool) {
 	token, sent := bearerToken(r)
-	key := "ip:" + remoteIP(r)
+	key := "ip:" + h.Proxies.ClientIP(r)
 	if sent {
 		key = "token:" + auth.HashToken(token)
 	}
@@ -90,12 +89,4 @@ func bearerToken(r *http.Request) (string, bool) {
 		return "", true
 	}
 	return strings.TrimSpace(token), true
-}
-
-func remoteIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

@@ -42,7 +42,7 @@ func (h *handler) oauthError(w http.ResponseWriter, r *http.Request, status int,
 func (h *handler) readTokenForm(w http.ResponseWriter, r *http.Request) (*store.OAuthClient, bool) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
-	if !h.Limiter.Allow("oauth:"+remoteIP(r), h.Now()) {
+	if !h.Limiter.Allow("oauth:"+h.Proxies.ClientIP(r), h.Now()) {
 		w.Header().Set("Retry-After", "1")
 		h.oauthError(w, r, http.StatusTooManyRequests, "slow_down", "Too many requests. Please slow down.")
 		return nil, false

@@ -81,7 +81,7 @@ func (h *handler) handleSignUpForm(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) handleSignUp(w http.ResponseWriter, r *http.Request) {
 	f := readAccountForm(r)
-	if !h.limits.signupIP.Allow(clientIP(r), h.now()) {
+	if !h.limits.signupIP.Allow(h.proxies.ClientIP(r), h.now()) {
 		f.FormError = h.t(r, "account.tooManySignups")
 		h.render(w, r, http.StatusTooManyRequests, "signup.html", f)
 		return
@@ -153,7 +153,7 @@ func (h *handler) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	now := h.now()
 	// Both buckets are spent on every attempt so that one cannot be used to
 	// probe the other.
-	ipOK := h.limits.signinIP.Allow(clientIP(r), now)
+	ipOK := h.limits.signinIP.Allow(h.proxies.ClientIP(r), now)
 	accountOK := h.limits.signinAccount.Allow(strings.ToLower(f.Login), now)
 	if !ipOK || !accountOK {
 		f.FormError = h.t(r, "auth.tooManyAttempts")

@@ -1,12 +1,16 @@
 package web_test
 
 import (
+	"fmt"
 	"html"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hypertube/hypertube/auth"
+	"github.com/hypertube/hypertube/web"
 )
 
 func TestSignUpRefusesWithMessagesNextToFields(t *testing.T) {
@@ -228,4 +232,45 @@ func mustURL(t *testing.T, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// Behind a trusted reverse proxy the sign-in limit counts each client that
+// X-Forwarded-For names; from anyone else the header is ignored.
+func TestSignInLimitPerForwardedClient(t *testing.T) {
+	attempt := func(t *testing.T, s *site, b *browser, client string, i int) int {
+		form := url.Values{"login": {fmt.Sprintf("nobody%d", i)}, "password": {"Wrong-Password-123"}, "csrf": {b.csrf}}
+		resp, _ := b.do(t, http.MethodPost, "/signin", map[string]string{
+			"Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": client,
+		}, strings.NewReader(form.Encode()))
+		return resp.StatusCode
+	}
+	for _, tt := range []struct {
+		name    string
+		proxies string
+		other   int // the status of another client's first attempt
+	}{
+		{"trusted proxy", "127.0.0.1, ::1", http.StatusUnauthorized},
+		{"no proxy trusted", "", http.StatusTooManyRequests},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			proxies, err := auth.ParseProxies(tt.proxies)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := newSite(t, func(c *web.Config) { c.Proxies = proxies })
+			b := s.newBrowser(t)
+			b.get(t, "/signin")
+			for i := range 50 {
+				if code := attempt(t, s, b, "198.51.100.1", i); code == http.StatusTooManyRequests {
+					t.Fatalf("attempt %d already limited", i+1)
+				}
+			}
+			if code := attempt(t, s, b, "198.51.100.1", 50); code != http.StatusTooManyRequests {
+				t.Fatalf("51st attempt from one client: status %d, want 429", code)
+			}
+			if code := attempt(t, s, b, "198.51.100.2", 51); code != tt.other {
+				t.Errorf("another client's first attempt: status %d, want %d", code, tt.other)
+			}
+		})
+	}
 }

@@ -40,7 +40,7 @@ func (h *handler) handleForgot(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := h.now()
-	ipOK := h.limits.resetIP.Allow(clientIP(r), now)
+	ipOK := h.limits.resetIP.Allow(h.proxies.ClientIP(r), now)
 	addressOK := h.limits.resetAddress.Allow(strings.ToLower(p.Email), now)
 	if !ipOK || !addressOK {
 		p.FormError = h.t(r, "auth.tooManyResets")

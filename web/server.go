@@ -54,6 +54,9 @@ type Config struct {
 	BaseURL string
 	// SecureCookies marks cookies Secure; set it when BaseURL is https.
 	SecureCookies bool
+	// Proxies are the reverse proxies whose X-Forwarded-For names the
+	// client, for rate limits and the sessions list; none by default.
+	Proxies auth.Proxies
 	// Secret signs CSRF tokens and short-lived cookies. Empty means a random
 	// one per process, so forms open across a restart are refused once.
 	Secret []byte
@@ -156,6 +159,7 @@ func New(cfg Config) (*Server, error) {
 		providers:        cfg.Providers,
 		baseURL:          cfg.BaseURL,
 		secureCookies:    cfg.SecureCookies,
+		proxies:          cfg.Proxies,
 		secret:           cfg.Secret,
 		dataDir:          cfg.DataDir,
 		log:              cfg.Logger,
@@ -203,6 +207,7 @@ type handler struct {
 	providers        []auth.Provider
 	baseURL          string
 	secureCookies    bool
+	proxies          auth.Proxies
 	secret           []byte
 	dataDir          string
 	log              *slog.Logger

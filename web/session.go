@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -125,7 +124,7 @@ func (h *handler) startSession(w http.ResponseWriter, r *http.Request, u *hypert
 	now := h.now()
 	s := &hypertube.Session{
 		TokenHash: auth.HashToken(tok), UserID: u.ID, CreatedAt: now, LastSeenAt: now,
-		ExpiresAt: now.Add(sessionLifetime), UserAgent: truncate(r.UserAgent(), 200), IP: clientIP(r),
+		ExpiresAt: now.Add(sessionLifetime), UserAgent: truncate(r.UserAgent(), 200), IP: h.proxies.ClientIP(r),
 	}
 	if err := h.sessions.CreateSession(r.Context(), s); err != nil {
 		return err
@@ -209,16 +208,6 @@ func validCookieToken(s string) bool {
 		}
 	}
 	return true
-}
-
-// clientIP is the peer's address. Forwarded headers are not trusted: anyone
-// could set them to dodge the rate limits.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 func truncate(s string, n int) string {

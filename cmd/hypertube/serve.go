@@ -49,6 +49,7 @@ type serveConfig struct {
 	diskBudget  int64
 	convertIdle time.Duration
 	admins      []string // usernames that may remove films through the API
+	proxies     auth.Proxies
 }
 
 func parseServeFlags(args []string, e env) (serveConfig, error) {
@@ -78,6 +79,8 @@ func parseServeFlags(args []string, e env) (serveConfig, error) {
 		return nil
 	})
 	c.admins = splitList(e.Getenv("HYPERTUBE_ADMINS"))
+	proxies := envOr(e, "HYPERTUBE_TRUSTED_PROXIES", "")
+	fs.StringVar(&proxies, "trusted-proxies", proxies, "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For names the client, for rate limits (env HYPERTUBE_TRUSTED_PROXIES; default: none)")
 	keep := envOr(e, "HYPERTUBE_KEEP_DAYS", "30")
 	fs.Func("keep-days", "delete films nobody watched for this many days (env HYPERTUBE_KEEP_DAYS; default 30)", func(s string) error {
 		keep = s
@@ -94,6 +97,11 @@ func parseServeFlags(args []string, e env) (serveConfig, error) {
 	if fs.NArg() > 0 {
 		return c, usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
+	p, err := auth.ParseProxies(proxies)
+	if err != nil {
+		return c, usageError{fmt.Sprintf("invalid --trusted-proxies: %v", err)}
+	}
+	c.proxies = p
 	if c.baseURL != "" {
 		u, err := url.Parse(c.baseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
@@ -210,7 +218,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	oauth := store.NewOAuthService(db)
 	go deleteExpiredOAuth(ctx, oauth, log)
 	var site *web.Server
-	apiHandler, err := newAPI(db, movies, engine, oauth, func() *web.Server { return site }, c.admins, log)
+	apiHandler, err := newAPI(db, movies, engine, oauth, func() *web.Server { return site }, c.admins, c.proxies, log)
 	if err != nil {
 		return err
 	}
@@ -234,6 +242,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 		Providers:        auth.ProvidersFromEnv(e.Getenv, publicURL),
 		BaseURL:          publicURL,
 		SecureCookies:    strings.HasPrefix(publicURL, "https://"),
+		Proxies:          c.proxies,
 		Secret:           secret,
 		Tracker:          trk,
 		DataDir:          c.dataDir,

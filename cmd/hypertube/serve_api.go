@@ -9,6 +9,7 @@ import (
 
 	"github.com/hypertube/hypertube"
 	"github.com/hypertube/hypertube/api"
+	"github.com/hypertube/hypertube/auth"
 	"github.com/hypertube/hypertube/store"
 	"github.com/hypertube/hypertube/web"
 )
@@ -19,8 +20,9 @@ import (
 // which is before any request can arrive. Only admins, usernames, may
 // remove films.
 func newAPI(db *store.DB, movies hypertube.MovieService, engine api.Engine, oauth *store.OAuthService,
-	site func() *web.Server, admins []string, log *slog.Logger) (http.Handler, error) {
+	site func() *web.Server, admins []string, proxies auth.Proxies, log *slog.Logger) (http.Handler, error) {
 	return api.New(api.Config{
+		Proxies:         proxies,
 		CanRemoveMovies: func(u *hypertube.User) bool { return slices.Contains(admins, u.Username) },
 		Users:           store.NewUserService(db),
 		Movies:          movies,

@@ -49,6 +49,12 @@ func TestParseServeFlags(t *testing.T) {
 	if _, err := parseServeFlags([]string{"--bogus"}, e); err == nil {
 		t.Error("unknown flag accepted")
 	}
+	if c, err := parseServeFlags([]string{"--trusted-proxies", "127.0.0.1,10.0.0.0/8"}, e); err != nil || len(c.proxies) != 2 {
+		t.Errorf("--trusted-proxies: %v, %v", c.proxies, err)
+	}
+	if _, err := parseServeFlags([]string{"--trusted-proxies", "localhost"}, e); err == nil {
+		t.Error("a host name accepted as a trusted proxy")
+	}
 	if _, err := parseServeFlags([]string{"--demo-rate", "fast"}, e); err == nil {
 		t.Error("bad --demo-rate accepted")
 	}
