@@ -49,8 +49,30 @@ type Decision struct {
 	Mode      Mode
 	VideoCopy bool // the video stream is kept as it is
 	AudioCopy bool // the audio stream is kept as it is
-	Reason    string
+	// Why is the reason for the choice, and Container, Video and Audio
+	// name what the file holds ("MKV", "H.264"; "" for none or unknown),
+	// for a page to say it in its viewer's language; Height is the picture
+	// height a WhyScaled video is brought down to.
+	Why                     Why
+	Container, Video, Audio string
+	Height                  int
+	// Reason says the same in English, for logs.
+	Reason string
 }
+
+// Why is the reason behind a Decision.
+type Why int
+
+const (
+	WhyPlays        Why = iota // the browser plays the file as it is
+	WhySparseKeys              // keyframes too far apart to copy the video into segments
+	WhyCopy                    // the streams are copied into HLS
+	WhyCopyMatroska            // the same, for Matroska the browser plays but cannot seek well
+	WhyAudio                   // the video is copied, the audio converted to AAC
+	WhyScaled                  // the video is scaled down to Height, the audio copied
+	WhyVideo                   // the video is converted to H.264, the audio copied
+	WhyBoth                    // both are converted
+)
 
 // Converted streams are HLS with MPEG-TS segments: H.264 and AAC are what
 // every browser decodes from them, so only those are ever copied into one.
@@ -86,13 +108,25 @@ func Decide(p *Probe, caps Capabilities) Decision {
 		aName = codecName(a.Codec)
 	}
 	what := containerName(container) + " with " + vName + "/" + aName + ": "
+	d := Decision{Container: containerName(container), Video: vName, Audio: aName}
+	if container == "" {
+		d.Container = ""
+	}
+	if v == nil {
+		d.Video = ""
+	}
+	if a == nil {
+		d.Audio = ""
+	}
 
 	tooTall := v != nil && caps.MaxHeight > 0 && v.Height > caps.MaxHeight
 	videoPlays := v == nil || slices.Contains(caps.VideoCodecs, v.Codec) && !tooTall
 	audioPlays := a == nil || slices.Contains(caps.AudioCodecs, a.Codec)
 	directContainer := container == "mp4" || container == "webm"
 	if directContainer && slices.Contains(caps.Containers, container) && videoPlays && audioPlays {
-		return Decision{Mode: DirectPlay, VideoCopy: true, AudioCopy: true, Reason: what + "played as it is"}
+		d.Mode, d.VideoCopy, d.AudioCopy, d.Why = DirectPlay, true, true, WhyPlays
+		d.Reason = what + "played as it is"
+		return d
 	}
 
 	videoCopy := v == nil || v.Codec == hlsVideo && slices.Contains(caps.VideoCodecs, hlsVideo) && !tooTall
@@ -102,9 +136,10 @@ func Decide(p *Probe, caps Capabilities) Decision {
 	sparseKeys := v != nil && videoCopy && !p.KeyframesEvery(DefaultSegmentDuration)
 	videoCopy = videoCopy && !sparseKeys
 	audioCopy := a == nil || a.Codec == hlsAudio && slices.Contains(caps.AudioCodecs, hlsAudio)
-	d := Decision{Mode: Transcode, VideoCopy: videoCopy, AudioCopy: audioCopy}
+	d.Mode, d.VideoCopy, d.AudioCopy = Transcode, videoCopy, audioCopy
 	switch {
 	case sparseKeys:
+		d.Why = WhySparseKeys
 		d.Reason = what + "keyframes too far apart to cut without re-encoding: video re-encoded"
 		if audioCopy {
 			d.Reason += ", audio copied"
@@ -112,18 +147,23 @@ func Decide(p *Probe, caps Capabilities) Decision {
 			d.Reason += ", audio converted to AAC"
 		}
 	case videoCopy && audioCopy:
-		d.Mode = Remux
+		d.Mode, d.Why = Remux, WhyCopy
 		d.Reason = what + "copied into HLS without re-encoding"
 		if container == "matroska" && slices.Contains(caps.Containers, "matroska") {
+			d.Why = WhyCopyMatroska
 			d.Reason += " (seeking in MKV is unreliable in browsers)"
 		}
 	case videoCopy:
+		d.Why = WhyAudio
 		d.Reason = what + "video copied, audio converted to AAC"
 	case audioCopy && tooTall:
+		d.Why, d.Height = WhyScaled, caps.MaxHeight
 		d.Reason = what + "video scaled down to " + strconv.Itoa(caps.MaxHeight) + "p H.264, audio copied"
 	case audioCopy:
+		d.Why = WhyVideo
 		d.Reason = what + "video converted to H.264, audio copied"
 	default:
+		d.Why = WhyBoth
 		d.Reason = what + "video converted to H.264, audio to AAC"
 	}
 	return d

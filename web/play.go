@@ -63,8 +63,9 @@ func parseCaps(s string) (media.Capabilities, error) {
 
 // decide is media.Decide for audio track n: the chosen track counts as
 // the file's first. Browsers cannot pick an audio track of a file they
-// play directly, so another track than the first means a conversion.
-func decide(p *media.Probe, caps media.Capabilities, n int) media.Decision {
+// play directly, so another track than the first means a conversion;
+// forTrack says the film is converted only for that.
+func decide(p *media.Probe, caps media.Capabilities, n int) (d media.Decision, forTrack bool) {
 	q := *p
 	q.Streams = slices.Clone(p.Streams)
 	chosen := -1
@@ -82,16 +83,16 @@ func decide(p *media.Probe, caps media.Capabilities, n int) media.Decision {
 		q.Streams = slices.Delete(q.Streams, chosen, chosen+1)
 		q.Streams = slices.Insert(q.Streams, 0, a)
 	}
-	d := media.Decide(&q, caps)
+	d = media.Decide(&q, caps)
 	if d.Mode != media.DirectPlay || n == 0 {
-		return d
+		return d, false
 	}
 	// Converted as for a browser that does not play the container.
 	hls := caps
 	hls.Containers = nil
 	d = media.Decide(&q, hls)
 	d.Reason += " (to play audio track " + strconv.Itoa(n+1) + ")"
-	return d
+	return d, true
 }
 
 // sessionKey is a viewer's conversion of a film: its audio track, quality
@@ -222,10 +223,10 @@ func (h *handler) handlePlay(w http.ResponseWriter, r *http.Request) {
 		quality = media.QualityOriginal
 	}
 	caps.MaxHeight = int(quality)
-	d := decide(probe, caps, audio)
+	d, forTrack := decide(probe, caps, audio)
 	ans := playAnswer{
 		Mode:        d.Mode.String(),
-		Reason:      d.Reason,
+		Reason:      h.reason(r, d, forTrack, audio),
 		Duration:    probe.Duration.Seconds(),
 		AudioTrack:  audio,
 		AudioTracks: tracks,

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -98,6 +99,15 @@ func TestPlayDecisions(t *testing.T) {
 			}
 		})
 	}
+
+	// The reason is said in the viewer's language.
+	if resp, _ := s.me.post(t, "/language", url.Values{"lang": {"fr"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("switching to French: status %d", resp.StatusCode)
+	}
+	if _, fr := s.play(t, films["hevc"], "caps="+chromeCaps); fr.Reason != "MKV avec HEVC/AC-3 : vidéo convertie en H.264, son en AAC" {
+		t.Errorf("reason in French: %q", fr.Reason)
+	}
+	s.me.post(t, "/language", url.Values{"lang": {"en"}})
 
 	_, a := s.play(t, films["hevc"], "caps="+chromeCaps)
 	if len(a.AudioTracks) != 2 || a.AudioTracks[0].Label != "English (AC3, stereo)" || a.AudioTracks[1].Label != "Français (AC3, stereo)" {
