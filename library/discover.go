@@ -20,7 +20,7 @@ import (
 // sources' popular films, most popular first; with Text, the films whose
 // title holds it, by name. Providers are asked only for the pages the store
 // lacks, concurrently, each within Timeout; one that fails is named in
-// Result.Notices and the page is made of the others.
+// Result.Down and the page is made of the others.
 func (s *Service) Discover(ctx context.Context, q Query) (Result, error) {
 	q, err := cleanQuery(q)
 	if err != nil {
@@ -28,7 +28,7 @@ func (s *Service) Discover(ctx context.Context, q Query) (Result, error) {
 	}
 	list := listing{text: q.Text}
 	last := min(q.Page, maxProviderPages)
-	var notices []string
+	var down []string
 	providersMore := true
 	for p := 1; p <= last; p++ {
 		// Page 1 is always looked at, so that a library full of other films
@@ -48,8 +48,8 @@ func (s *Service) Discover(ctx context.Context, q Query) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		for _, msg := range n {
-			notices = appendNew(notices, msg)
+		for _, name := range n {
+			down = appendNew(down, name)
 		}
 		providersMore = more
 	}
@@ -76,7 +76,7 @@ func (s *Service) Discover(ctx context.Context, q Query) (Result, error) {
 		Page:     q.Page,
 		PageSize: q.PageSize,
 		HasMore:  shown < total || (providersMore && q.Page < maxProviderPages),
-		Notices:  notices,
+		Down:     down,
 	}, nil
 }
 
@@ -169,8 +169,9 @@ type answer struct {
 }
 
 // loadPage makes sure page p of every provider's listing has been stored
-// within the TTL. more tells whether any provider may have further pages.
-func (s *Service) loadPage(ctx context.Context, l listing, p int) (notices []string, more bool, err error) {
+// within the TTL. down names the providers that did not answer; more tells
+// whether any provider may have further pages.
+func (s *Service) loadPage(ctx context.Context, l listing, p int) (down []string, more bool, err error) {
 	answers := make([]answer, len(s.Providers))
 	var wg sync.WaitGroup
 	for i, pr := range s.Providers {
@@ -194,7 +195,7 @@ func (s *Service) loadPage(ctx context.Context, l listing, p int) (notices []str
 	for _, a := range answers {
 		switch {
 		case a.failed:
-			notices = append(notices, notAnswering(a.source))
+			down = append(down, sourceName(a.source))
 			more = true
 		case a.ok:
 			fresh = fresh || a.fresh
@@ -212,7 +213,7 @@ func (s *Service) loadPage(ctx context.Context, l listing, p int) (notices []str
 			}
 		}
 	}
-	return notices, more, nil
+	return down, more, nil
 }
 
 // ask returns page p of one provider's listing, from the cache when it is

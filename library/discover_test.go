@@ -42,9 +42,9 @@ func TestDiscoverPopular(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Movies) != 10 || res.Total != 10 || !res.HasMore || len(res.Notices) != 0 {
+	if len(res.Movies) != 10 || res.Total != 10 || !res.HasMore || len(res.Down) != 0 {
 		t.Fatalf("page 1: %d films of %d, more %v, notices %q; want 10 of 10, more, no notices",
-			len(res.Movies), res.Total, res.HasMore, res.Notices)
+			len(res.Movies), res.Total, res.HasMore, res.Down)
 	}
 	// The films both sources list, with seeders, come first; the most
 	// seeded first among equals of rank.
@@ -313,12 +313,8 @@ func TestDiscoverDegrades(t *testing.T) {
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("Discover waited %v for a slow provider", d)
 	}
-	want := []string{
-		"TMDB is not answering right now; showing results from the other sources.",
-		"The Internet Archive is not answering right now; showing results from the other sources.",
-	}
-	if !slices.Equal(res.Notices, want) {
-		t.Errorf("notices = %q; want %q", res.Notices, want)
+	if want := []string{"TMDB", "Internet Archive"}; !slices.Equal(res.Down, want) {
+		t.Errorf("down = %q; want %q", res.Down, want)
 	}
 	if len(res.Movies) != 5 || !res.HasMore {
 		t.Errorf("page = %q, more %v; want YTS's 5 films and more to come", titles(res.Movies), res.HasMore)
@@ -329,8 +325,8 @@ func TestDiscoverDegrades(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if failing.Calls("") != 1 || len(res.Notices) != 2 {
-		t.Errorf("right after a failure: calls %v, notices %q; want no new call, the same notices", failing.CallLog(), res.Notices)
+	if failing.Calls("") != 1 || len(res.Down) != 2 {
+		t.Errorf("right after a failure: calls %v, down %q; want no new call, the same sources down", failing.CallLog(), res.Down)
 	}
 	// …but a little later.
 	e.clock.Add(time.Minute)

@@ -75,8 +75,9 @@ type Result struct {
 	// HasMore tells the infinite scroll to ask for the next page: the store
 	// has more, or the providers may.
 	HasMore bool
-	// Notices name the sources missing from the page, for the viewer.
-	Notices []string
+	// Down names the sources missing from the page because they are not
+	// answering ("TMDB"), for the viewer.
+	Down []string
 }
 
 func (s *Service) ttl() time.Duration {
@@ -112,7 +113,7 @@ var sourceNames = map[string]string{
 	catalog.SourceTMDB:    "TMDB",
 	catalog.SourceOMDb:    "OMDb",
 	catalog.SourceYTS:     "YTS",
-	catalog.SourceArchive: "The Internet Archive",
+	catalog.SourceArchive: "Internet Archive",
 	catalog.SourceBuiltin: "The built-in catalog",
 }
 
@@ -121,11 +122,6 @@ func sourceName(name string) string {
 		return n
 	}
 	return name
-}
-
-// notAnswering is the notice of a provider that failed.
-func notAnswering(name string) string {
-	return sourceName(name) + " is not answering right now; showing results from the other sources."
 }
 
 // isDown tells whether a provider failed a moment ago.

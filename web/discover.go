@@ -207,7 +207,7 @@ func (h *handler) discover(r *http.Request) (discoverView, int) {
 	for _, m := range res.Movies {
 		d.Movies = append(d.Movies, newCard(m, watched[m.ID]))
 	}
-	d.Total, d.HasMore, d.Notices = res.Total, res.HasMore, res.Notices
+	d.Total, d.HasMore, d.Notices = res.Total, res.HasMore, h.downNotices(r, res.Down)
 	if d.HasMore {
 		d.NextURL = form.pageURL("/", form.Page+1)
 		d.NextJSON = form.pageURL("/discover.json", form.Page+1)
@@ -323,10 +323,7 @@ func (h *handler) handleDiscoverJSON(w http.ResponseWriter, r *http.Request) {
 		h.failLibraryJSON(w, r, err)
 		return
 	}
-	out := discoverJSON{Movies: []card{}, Page: form.Page, HasMore: res.HasMore, Notices: res.Notices}
-	if out.Notices == nil {
-		out.Notices = []string{}
-	}
+	out := discoverJSON{Movies: []card{}, Page: form.Page, HasMore: res.HasMore, Notices: h.downNotices(r, res.Down)}
 	for _, m := range res.Movies {
 		out.Movies = append(out.Movies, newCard(m, watched[m.ID]))
 	}
@@ -352,4 +349,14 @@ func writeLibraryJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
+}
+
+// downNotices tells the viewer which sources are missing from the page;
+// never nil, so that the JSON has a list.
+func (h *handler) downNotices(r *http.Request, down []string) []string {
+	notices := []string{}
+	for _, name := range down {
+		notices = append(notices, h.t(r, "discover.notAnswering", "source", name))
+	}
+	return notices
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"html"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -257,6 +258,11 @@ func TestDiscoverSurvivesAFailingProvider(t *testing.T) {
 	status, p := s.discoverJSON(t, "/discover.json?page=1")
 	if status != http.StatusOK || len(p.Notices) != 1 || !strings.HasPrefix(p.Notices[0], "TMDB") {
 		t.Errorf("JSON notices = %q (status %d)", p.Notices, status)
+	}
+	// In the viewer's language.
+	s.me.post(t, "/language", url.Values{"lang": {"fr"}})
+	if _, p := s.discoverJSON(t, "/discover.json?page=1"); len(p.Notices) != 1 || p.Notices[0] != "TMDB ne répond pas en ce moment ; voici les résultats des autres sources." {
+		t.Errorf("JSON notices in French = %q", p.Notices)
 	}
 }
 
