@@ -37,3 +37,20 @@ func RequestQueues(e *Engine) (open []int, top int) { return e.pace.queues() }
 
 // WriteStatus writes anacrolix's status of the client, for failing tests.
 func WriteStatus(e *Engine, w io.Writer) { e.client.WriteStatus(w) }
+
+// Boosts tells how many readers of torrent infoHash asked for piece early.
+func Boosts(e *Engine, infoHash string, piece int) int {
+	h, err := ParseInfoHash(infoHash)
+	if err != nil {
+		return 0
+	}
+	e.mu.Lock()
+	ent := e.torrents[h]
+	e.mu.Unlock()
+	if ent == nil {
+		return 0
+	}
+	ent.mu.Lock()
+	defer ent.mu.Unlock()
+	return ent.boosted[piece]
+}

@@ -247,11 +247,10 @@ func TestMP4MoovAtEndComesEarly(t *testing.T) {
 	})
 }
 
-// A Matroska file whose SeekHead places its Cues inside the file gets
-// those early, not its tail.
-func TestMatroskaCuesComeEarly(t *testing.T) {
-	t.Parallel()
-	const size, cues = 32 << 20, 24 << 20
+// matroskaWithCues is size random bytes headed by a Matroska SeekHead that
+// places the Cues at cues.
+func matroskaWithCues(t *testing.T, size, cues int) []byte {
+	t.Helper()
 	data := randomBytes(size)
 	head := []byte{
 		0x1A, 0x45, 0xDF, 0xA3, 0x80, // EBML header
@@ -262,12 +261,20 @@ func TestMatroskaCuesComeEarly(t *testing.T) {
 		0x53, 0xAC, 0x84, 0, 0, 0, 0, // SeekPosition, filled in below
 	}
 	const segmentData = 17
-	pos := cues - segmentData
-	binary.BigEndian.PutUint32(head[len(head)-4:], uint32(pos))
+	binary.BigEndian.PutUint32(head[len(head)-4:], uint32(cues-segmentData))
 	copy(data, head)
-	if got, ok := torrent.MatroskaCues(data[:64<<10]); !ok || got != cues {
+	if got, ok := torrent.MatroskaCues(data[:64<<10]); !ok || got != int64(cues) {
 		t.Fatalf("MatroskaCues = %d, %v; want %d", got, ok, cues)
 	}
+	return data
+}
+
+// A Matroska file whose SeekHead places its Cues inside the file gets
+// those early, not its tail.
+func TestMatroskaCuesComeEarly(t *testing.T) {
+	t.Parallel()
+	const size, cues = 32 << 20, 24 << 20
+	data := matroskaWithCues(t, size, cues)
 	e, h, r := streamFile(t, "film.mkv", data, nil, func(c *torrent.Config) { c.DownloadRate = 2 << 20 })
 	readAt(t, r, data, 0, 1)
 	waitFor(t, 20*time.Second, "the Cues never arrived", func() bool {
@@ -276,5 +283,38 @@ func TestMatroskaCuesComeEarly(t *testing.T) {
 	st := status(t, e, h)
 	if complete(st, size/2, size/2+1) || complete(st, size-1, size) || st.Complete {
 		t.Fatalf("the middle or the tail arrived with the Cues: %v", st.Buffered)
+	}
+}
+
+// Readers of the same film share the early Cues: they stay wanted early
+// until the last reader closes.
+func TestCuesShared(t *testing.T) {
+	t.Parallel()
+	const size, cues = 32 << 20, 24 << 20
+	data := matroskaWithCues(t, size, cues)
+	// Slow enough that the Cues are still missing when the test looks.
+	e, h, r := streamFile(t, "film.mkv", data, nil, func(c *torrent.Config) { c.DownloadRate = 64 << 10 })
+	at := anacrolix(t, e, h)
+	piece := int(cues / at.Info().PieceLength)
+	readAt(t, r, data, 0, 1)
+	waitFor(t, 20*time.Second, "the Cues were never asked for early", func() bool {
+		return at.PieceState(piece).Priority == types.PiecePriorityNext
+	})
+	r2, err := e.OpenFile(ctx(t, 20*time.Second), h, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAt(t, r2, data, 0, 1)
+	// The second reader's warm-up reads the head aside, then asks.
+	waitFor(t, 10*time.Second, "the second reader never asked for the Cues", func() bool {
+		return torrent.Boosts(e, h, piece) == 2
+	})
+	r.Close()
+	if st := at.PieceState(piece); st.Complete || st.Priority != types.PiecePriorityNext {
+		t.Fatalf("Cues piece %+v after one of two readers closed, want still asked for early", st)
+	}
+	r2.Close()
+	if st := at.PieceState(piece); !st.Complete && st.Priority == types.PiecePriorityNext {
+		t.Fatalf("Cues piece still asked for early after both readers closed: %+v", st)
 	}
 }
