@@ -30,7 +30,7 @@ type demoConfig struct {
 // its own client, port and storage, announcing to the built-in tracker, so
 // that pressing Play downloads them over real loopback sockets.
 func startDemo(ctx context.Context, c demoConfig) (*torrent.Engine, error) {
-	films, err := demo.Generate(ctx, c.runner, filepath.Join(c.dataDir, "demo"))
+	films, err := demo.GenerateWith(ctx, c.runner, filepath.Join(c.dataDir, "demo"), demo.Options{Logger: c.log})
 	if err != nil {
 		return nil, fmt.Errorf("generate demo films: %w", err)
 	}

@@ -288,7 +288,10 @@ func runServe(ctx context.Context, args []string, e env) error {
 			dataDir: c.dataDir, trackerURL: trackerURL, rate: c.demoRate,
 			runner: runner, movies: movies, engine: engine, log: log,
 		})
-		if err != nil {
+		switch {
+		case err != nil && ctx.Err() != nil:
+			log.Info("demo swarm: stopped while starting, the server is shutting down")
+		case err != nil:
 			log.Error("demo swarm", "err", err)
 		}
 		if seeder != nil {
