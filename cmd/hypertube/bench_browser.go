@@ -14,15 +14,19 @@ import (
 	"github.com/hypertube/hypertube/internal/chromium"
 )
 
-// startChromium starts a headless Chromium with a fresh profile in dir. It
-// dies with ctx; stop closes it earlier.
-func startChromium(ctx context.Context, dir string) (browser context.Context, stop func(), err error) {
+// startChromium starts a headless Chromium with a fresh profile. It dies
+// with ctx; stop closes it earlier and removes the profile.
+func startChromium(ctx context.Context) (browser context.Context, stop func(), err error) {
 	if _, err := exec.LookPath(chromium.ExecPath); err != nil {
 		return nil, nil, fmt.Errorf("Chromium is needed for this phase (apt-get install chromium): %w", err)
 	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, chromium.Options(dir)...)
+	profile, err := os.MkdirTemp("", "hypertube-bench-chromium-")
+	if err != nil {
+		return nil, nil, err
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, chromium.Options(profile)...)
 	browser, cancelBrowser := chromedp.NewContext(allocCtx)
-	stop = func() { cancelBrowser(); cancelAlloc() }
+	stop = func() { cancelBrowser(); cancelAlloc(); os.RemoveAll(profile) }
 	if err := chromedp.Do(browser); err != nil {
 		stop()
 		return nil, nil, fmt.Errorf("starting Chromium: %w", err)
@@ -159,14 +163,9 @@ func benchPlayAt(ctx context.Context, b *bench, times float64, span int64) ([]*b
 		return metrics, err
 	}
 	defer sw.Close()
-	profile, err := os.MkdirTemp("", "hypertube-bench-chromium-")
-	if err != nil {
-		return metrics, err
-	}
-	defer os.RemoveAll(profile)
 	phaseCtx, cancel := context.WithTimeout(ctx, time.Duration(b.cfg.runs)*3*time.Minute)
 	defer cancel()
-	browser, stop, err := startChromium(phaseCtx, profile)
+	browser, stop, err := startChromium(phaseCtx)
 	if err != nil {
 		return metrics, err
 	}

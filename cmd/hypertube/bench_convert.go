@@ -91,14 +91,9 @@ func (b *bench) convert(ctx context.Context, films []convertFilm) ([]*benchMetri
 		return metrics, err
 	}
 	defer sw.Close()
-	profile, err := os.MkdirTemp("", "hypertube-bench-chromium-")
-	if err != nil {
-		return metrics, err
-	}
-	defer os.RemoveAll(profile)
 	phaseCtx, cancel := context.WithTimeout(ctx, time.Duration(b.cfg.runs*len(films))*3*time.Minute)
 	defer cancel()
-	browser, stop, err := startChromium(phaseCtx, profile)
+	browser, stop, err := startChromium(phaseCtx)
 	if err != nil {
 		return metrics, err
 	}

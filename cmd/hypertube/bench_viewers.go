@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,13 +45,8 @@ func benchViewers(ctx context.Context, b *bench) ([]*benchMetric, error) {
 	defer cancel()
 	var browser context.Context
 	if b.cfg.tabs > 0 {
-		profile, err := os.MkdirTemp("", "hypertube-bench-chromium-")
-		if err != nil {
-			return metrics, err
-		}
-		defer os.RemoveAll(profile)
 		var stop func()
-		if browser, stop, err = startChromium(phaseCtx, profile); err != nil {
+		if browser, stop, err = startChromium(phaseCtx); err != nil {
 			return metrics, err
 		}
 		defer stop()
