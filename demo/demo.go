@@ -195,12 +195,7 @@ func (e entry) writeVideo(ctx context.Context, r *media.Runner, dir string, spec
 	}
 	return writeAtomically(dir, spec.Out, func(tmp string) error {
 		spec.Out = tmp
-		args, err := media.TestFilmArgs(spec)
-		if err != nil {
-			return err
-		}
-		_, err = r.Run(ctx, "demo film", args)
-		return err
+		return r.MakeTestFilm(ctx, "demo film", spec)
 	})
 }
 

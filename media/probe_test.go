@@ -130,13 +130,9 @@ func TestParseProbe(t *testing.T) {
 func makeFilm(t *testing.T, spec media.TestFilm) string {
 	t.Helper()
 	spec.Out = filepath.Join(t.TempDir(), spec.Out)
-	args, err := media.TestFilmArgs(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if _, err := new(media.Runner).Run(ctx, "test", args); err != nil {
+	if err := new(media.Runner).MakeTestFilm(ctx, "test", spec); err != nil {
 		t.Fatal(err)
 	}
 	return spec.Out

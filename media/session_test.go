@@ -63,11 +63,7 @@ func makeFixtures(dir string) error {
 	}
 	for _, f := range films {
 		f.Duration, f.Width, f.Height = filmLength, 320, 180
-		args, err := media.TestFilmArgs(f)
-		if err != nil {
-			return err
-		}
-		if _, err := r.Run(ctx, "fixture", args); err != nil {
+		if err := r.MakeTestFilm(ctx, "fixture", f); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,7 @@
 package media
 
 import (
+	"context"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -253,4 +254,15 @@ func PosterArgs(video, out string, at time.Duration, width, height int) []string
 // formatSeconds writes d the way ffmpeg reads durations: "3", "2.5".
 func formatSeconds(d time.Duration) string {
 	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64)
+}
+
+// MakeTestFilm writes the film spec describes to spec.Out with ffmpeg; owner
+// names the job in logs.
+func (r *Runner) MakeTestFilm(ctx context.Context, owner string, spec TestFilm) error {
+	args, err := TestFilmArgs(spec)
+	if err != nil {
+		return err
+	}
+	_, err = r.Run(ctx, owner, args)
+	return err
 }

@@ -62,14 +62,11 @@ func TestExtract(t *testing.T) {
 	srt := filepath.Join(dir, "in.srt")
 	os.WriteFile(srt, []byte("1\n00:00:01,000 --> 00:00:02,500\nInside the film\n"), 0o644)
 	film := filepath.Join(dir, "film.mkv")
-	args, err := media.TestFilmArgs(media.TestFilm{Out: film, Duration: 3 * time.Second, Width: 160, Height: 90, Subtitle: srt, SubtitleLanguage: "eng"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	r := &media.Runner{}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if _, err := r.Run(ctx, "fixture", args); err != nil {
+	spec := media.TestFilm{Out: film, Duration: 3 * time.Second, Width: 160, Height: 90, Subtitle: srt, SubtitleLanguage: "eng"}
+	if err := r.MakeTestFilm(ctx, "fixture", spec); err != nil {
 		t.Fatal(err)
 	}
 	vtt, err := subtitles.Extract(ctx, r, "test", film, 0)

@@ -21,13 +21,9 @@ func TestMatroskaCues(t *testing.T) {
 			if name == "film.webm" {
 				spec.VideoCodec, spec.AudioCodec = "libvpx-vp9", "libopus"
 			}
-			args, err := media.TestFilmArgs(spec)
-			if err != nil {
-				t.Fatal(err)
-			}
 			c, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			if _, err := new(media.Runner).Run(c, "test", args); err != nil {
+			if err := new(media.Runner).MakeTestFilm(c, "test", spec); err != nil {
 				t.Fatal(err)
 			}
 			b, err := os.ReadFile(spec.Out)

@@ -70,13 +70,7 @@ func TestQueueGrowsWithAFastPeer(t *testing.T) {
 	t.Parallel()
 	const size = 64 << 20
 	data := randomBytes(size)
-	seed, _, magnet := seedData(t, "film.webm", data)
-	e, h, _ := leech(t, seed, magnet)
-	r, err := e.OpenFile(ctx(t, 20*time.Second), h, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	e, _, r := streamFile(t, "film.webm", data, nil, nil)
 	b, err := io.ReadAll(r)
 	if err != nil || !bytes.Equal(b, data) {
 		var st strings.Builder

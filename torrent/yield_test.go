@@ -25,19 +25,9 @@ func windowPieces(pos, window, size, pieceLength int64) (from, to int) {
 // priority again, with the reader still open.
 func TestBackgroundYieldsToTheWindow(t *testing.T) {
 	const size = 32 << 20
-	seed, _, magnet := seedData(t, "film.mp4", randomBytes(size))
-	e, h, _ := leech(t, seed, magnet, func(c *torrent.Config) { c.DownloadRate = 4 << 20 })
-	if _, err := e.Info(ctx(t, 10*time.Second), h); err != nil {
-		t.Fatal(err)
-	}
-	r, err := e.OpenFile(ctx(t, 60*time.Second), h, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	if _, err := r.Read(make([]byte, 1)); err != nil {
-		t.Fatal(err)
-	}
+	data := randomBytes(size)
+	e, h, r := streamFile(t, "film.mp4", data, nil, func(c *torrent.Config) { c.DownloadRate = 4 << 20 })
+	readAt(t, r, data, 0, 1)
 	at := anacrolix(t, e, h)
 	pl := at.Info().PieceLength
 	from, to := windowPieces(1, readahead(t, r), size, pl)

@@ -74,13 +74,7 @@ func makePlayerFixtures(dir string) (map[string]playerFixture, error) {
 	errs := make(chan error, len(films))
 	for _, f := range films {
 		f.Duration, f.Width, f.Height = fixtureLength, 320, 180
-		wg.Go(func() {
-			args, err := media.TestFilmArgs(f)
-			if err == nil {
-				_, err = r.Run(ctx, "fixture", args)
-			}
-			errs <- err
-		})
+		wg.Go(func() { errs <- r.MakeTestFilm(ctx, "fixture", f) })
 	}
 	wg.Wait()
 	close(errs)

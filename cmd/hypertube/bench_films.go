@@ -86,13 +86,9 @@ func makeBenchFile(ctx context.Context, r *media.Runner, work, name, ext string,
 	}
 	tmp := filepath.Join(work, ".partial-"+name+ext)
 	spec.Out = tmp
-	args, err := media.TestFilmArgs(spec)
-	if err != nil {
-		return benchFilm{}, err
-	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Minute)
 	defer cancel()
-	if _, err := r.Run(ctx, "bench", args); err != nil {
+	if err := r.MakeTestFilm(ctx, "bench", spec); err != nil {
 		os.Remove(tmp)
 		return benchFilm{}, fmt.Errorf("generating %s: %w", name, err)
 	}
