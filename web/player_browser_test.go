@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -29,27 +28,8 @@ func TestPlayerInChromium(t *testing.T) {
 	}
 
 	ctx, console := browsertest.New(t)
-	fail := func(what string, err error) {
-		t.Helper()
-		state, _ := chromedp.Run(ctx, chromedp.Evaluate[string](browsertest.VideoState))
-		t.Fatalf("%s: %v\npage: %s\nconsole: %q", what, err, state, console.Errors())
-	}
-	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		c, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		if err := chromedp.Do(c, actions...); err != nil {
-			fail(what, err)
-		}
-	}
-	wait := func(what, expr string, d time.Duration) {
-		t.Helper()
-		c, cancel := context.WithTimeout(ctx, d+5*time.Second)
-		defer cancel()
-		if err := browsertest.WaitJS(c, expr, d); err != nil {
-			fail(what, err)
-		}
-	}
+	player := browsertest.NewPlayer(t, ctx, console)
+	step, wait := player.Step, player.Wait
 	const video = `document.getElementById('video')`
 	playing := func(what, above string) {
 		t.Helper()

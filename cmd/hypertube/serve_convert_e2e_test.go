@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -32,30 +31,8 @@ func TestServeConvertsInChromium(t *testing.T) {
 	t.Logf("serve up with the demo films in %v", time.Since(began).Round(time.Millisecond))
 
 	ctx, console := browsertest.New(t)
-	fail := func(what string, err error) {
-		t.Helper()
-		state, _ := chromedp.Run(ctx, chromedp.Evaluate[string](browsertest.VideoState))
-		t.Fatalf("%s: %v\npage: %s\nconsole: %q", what, err, state, console.Errors())
-	}
-	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		c, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		if err := chromedp.Do(c, actions...); err != nil {
-			fail(what, err)
-		}
-	}
-	// wait polls expr and returns how long it took to come true.
-	wait := func(what, expr string, d time.Duration) time.Duration {
-		t.Helper()
-		start := time.Now()
-		c, cancel := context.WithTimeout(ctx, d+5*time.Second)
-		defer cancel()
-		if err := browsertest.WaitJS(c, expr, d); err != nil {
-			fail(what, err)
-		}
-		return time.Since(start)
-	}
+	player := browsertest.NewPlayer(t, ctx, console)
+	step, wait := player.Step, player.Wait
 	const video = `document.getElementById('video')`
 	playingPast := func(at string) string {
 		return `(() => { const v = ` + video + `; return !v.paused && !v.seeking && v.readyState >= 3 && v.currentTime > ` + at + `; })()`
